@@ -1,0 +1,89 @@
+"""Build the docs site from the notebooks into _docs/.
+
+With Quarto installed this is `nbdev_docs`. Without it (the development machines), nbdev's own processing
+(`proc_nbs`: show_doc, hidden cells, directives) writes _proc/, the pinned pure-Python renderer smalldocs
+renders the same _quarto.yml, and the maths is converted to MathML (latex2mathml) so that it renders with
+no network access. `--check` then verifies the site: one page per notebook, API signatures, maths, no
+remote scripts or styles.
+"""
+import html, re, shutil, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / '_docs'
+MATH = re.compile(r'\\\[(.+?)\\\]|\\\((.+?)\\\)', re.S)
+SKIP = re.compile(r'(<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>|<style\b.*?</style>)', re.S)
+REMOTE = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="https?://[^"]*"[^>]*>(?:</script>)?')
+
+
+def to_mathml(page:str, name:str)->tuple:
+    "Replace \\(..\\) and \\[..\\] outside code with MathML; return the page and the number of formulas."
+    from latex2mathml.converter import convert
+    n, bad = 0, []
+    def sub(m):
+        nonlocal n
+        tex, display = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+        tex = html.unescape(tex).replace(r'\tag', r'\qquad\text').strip()
+        tex = re.sub(r'\\qquad\\text\{(\w+)\}', r'\\qquad\\text{(\1)}', tex)
+        try: out = convert(tex, display='block' if display else 'inline')
+        except Exception as e: bad.append(f"{name}: {tex[:80]!r}: {e}"); return m.group(0)
+        n += 1
+        return out
+    parts = SKIP.split(page)
+    parts = [p if SKIP.fullmatch(p) else MATH.sub(sub, p) for p in parts]
+    if bad: raise SystemExit("maths that latex2mathml cannot convert:\n" + '\n'.join(bad))
+    return ''.join(parts), n
+
+
+def build():
+    if shutil.which('quarto'):
+        subprocess.run(['nbdev_docs'], cwd=ROOT, check=True); return
+    from nbdev.serve import proc_nbs
+    proc = ROOT / '_proc'
+    shutil.rmtree(proc, ignore_errors=True)
+    proc_nbs(path=str(ROOT / 'nbs'), n_workers=1, force=True)
+    (proc / '_quarto.yml').unlink(missing_ok=True)
+    shutil.copy(ROOT / '_quarto.yml', proc / '_quarto.yml')              # the one real _quarto.yml
+    for junk in proc.iterdir():                                          # nbdev copies everything in nbs/
+        if junk.is_file() and junk.suffix not in ('.ipynb', '.yml', '.css', '.md', '.qmd', '.png'): junk.unlink()
+    subprocess.run([sys.executable, '-c', 'import sys; from smalldocs.cli import main; sys.exit(main())', 'render', str(proc)], check=True)
+    shutil.rmtree(DOCS, ignore_errors=True)
+    shutil.move(str(proc / '_docs'), str(DOCS))
+    total = 0
+    for f in DOCS.glob('*.html'):
+        page, n = to_mathml(f.read_text(), f.name)
+        page = REMOTE.sub('', page)                                       # KaTeX from a CDN is not needed any more
+        f.write_text(page); total += n
+    print(f"built {DOCS} with {total} formulas as MathML")
+
+
+def check():
+    "The docs check: every notebook is a page with its title, signatures of its exports, maths, figures, nothing remote."
+    import json
+    nbs = sorted((ROOT / 'nbs').glob('*.ipynb'))
+    problems = []
+    for nb in nbs:
+        page = DOCS / (nb.stem + '.html')
+        if not page.exists(): problems.append(f"no page for {nb.name}"); continue
+        text = page.read_text()
+        cells = json.loads(nb.read_text())['cells']
+        title = next((''.join(c['source']).split('\n')[0].lstrip('# ') for c in cells if c['cell_type'] == 'markdown'), '')
+        if html.escape(title, quote=False) not in text: problems.append(f"{page.name}: title {title!r} missing")
+        exported = [re.match(r'(?:def|class) (\w+)', l).group(1) for c in cells if c['cell_type'] == 'code'
+                    and '#| export' in ''.join(c['source']) for l in ''.join(c['source']).splitlines()
+                    if re.match(r'(?:def|class) [A-Za-z]\w*', l)]
+        for name in exported:
+            if f'id="{name.lower()}"' not in text: problems.append(f"{page.name}: no API entry for {name}")
+        if '$' in ''.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown') and '<math' not in text:
+            problems.append(f"{page.name}: maths not rendered")
+        n_figs = sum('image/png' in o.get('data', {}) for c in cells if c['cell_type'] == 'code' for o in c.get('outputs', []))
+        if text.count('<img') < n_figs: problems.append(f"{page.name}: {n_figs} figures in the notebook, {text.count('<img')} in the page")
+        if REMOTE.search(text): problems.append(f"{page.name}: loads a remote script or style")
+        if re.search(r'\\\(|\\\[', SKIP.sub('', text)): problems.append(f"{page.name}: unconverted maths")
+    if problems: raise SystemExit('docs check failed:\n' + '\n'.join(problems))
+    print(f"docs check: {len(nbs)} pages OK")
+
+
+if __name__ == '__main__':
+    if '--check-only' not in sys.argv: build()
+    if '--check' in sys.argv or '--check-only' in sys.argv: check()
