@@ -27,6 +27,7 @@ def to_mathml(page:str, name:str)->tuple:
         tex = re.sub(r'\\qquad\\text\{(\w+)\}', r'\\qquad\\text{(\1)}', tex)
         try: out = convert(tex, display='block' if display else 'inline')
         except Exception as e: bad.append(f"{name}: {tex[:80]!r}: {e}"); return m.group(0)
+        if '\\' in out: bad.append(f"{name}: {tex[:80]!r}: a command latex2mathml does not know is left as text")
         n += 1
         return out
     parts = SKIP.split(page)
