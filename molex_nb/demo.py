@@ -15,7 +15,7 @@ import matplotlib
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import argparse
-from .core import MoLEx, MoLExConfig, MoLExLayer
+from .core import MoLEx, MoLExConfig
 from .hf import plot_routing
 
 # %% auto #0
