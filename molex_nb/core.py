@@ -4,19 +4,24 @@
 
 # %% ../nbs/01_core.ipynb #713bbc5d
 from __future__ import annotations
-import math
+import math, contextlib
+from functools import partial
 from dataclasses import dataclass
 from typing import Sequence
 import torch
 import torch.nn as nn
 from torch import Tensor
+from torch.func import functional_call, vmap
+from torch.utils.checkpoint import checkpoint
 from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGREGATIONS, ROUTER_GRADS,
                            _check_choice, _check_int)
 
 # %% auto #0
-__all__ = ['MoLExConfig', 'Alpha', 'MoLExLayer', 'MoLEx']
+__all__ = ['EXECUTIONS', 'MoLExConfig', 'Alpha', 'LayerBank', 'MoLExLayer', 'MoLEx']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
+EXECUTIONS = ('naive', 'fast')
+
 @dataclass
 class MoLExConfig:
     "Options of MoLEx; defaults follow the paper (Tables 5 and 6)."
@@ -34,6 +39,8 @@ class MoLExConfig:
     cosine_axis:str='feature'     # 'feature' (per-token cosine) or 'sequence' (the reference code's axis)
     mix_layers:tuple|None=None    # layers t at which Eq. 4 is applied; None: all
     candidates:tuple|None=None    # layers the router may choose; None: all
+    execution:str='naive'         # 'naive': one call per layer (reference); 'fast': one batched call, no host sync (batch routing)
+    recompute:bool=False          # recompute the expert calls in the backward pass instead of keeping their activations
 
     def __post_init__(self):
         a = self.alpha
@@ -44,6 +51,11 @@ class MoLExConfig:
         _check_choice('gate', self.gate, GATE_KINDS); _check_choice('activation', self.activation, ACTIVATIONS)
         _check_choice('granularity', self.granularity, GRANULARITIES); _check_choice('batch_agg', self.batch_agg, AGGREGATIONS)
         _check_choice('router_grad', self.router_grad, ROUTER_GRADS); _check_choice('cosine_axis', self.cosine_axis, ('feature', 'sequence'))
+        _check_choice('execution', self.execution, EXECUTIONS)
+        if self.execution == 'fast' and self.granularity != 'batch':
+            raise ValueError(f"execution='fast' needs granularity='batch' (one choice per batch, gathered on the device), "
+                             f"got granularity={self.granularity!r}; use execution='naive' for token or sequence routing")
+        if not isinstance(self.recompute, bool): raise ValueError(f"recompute={self.recompute!r} must be True or False")
         if not (isinstance(self.load_balance_coef, (int, float)) and self.load_balance_coef >= 0):
             raise ValueError(f"load_balance_coef={self.load_balance_coef!r} must be a number >= 0")
         for name in ('mix_layers', 'candidates'):
@@ -84,6 +96,70 @@ class Alpha(nn.Module):
     def forward(self)->Tensor: return torch.sigmoid(self.logit) if self.learn else self.fixed
     def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}"
 
+# %% ../nbs/01_core.ipynb #772affac
+class LayerBank:
+    "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are gathered without a host sync."
+    def __init__(self, layers:Sequence[nn.Module]):
+        self.layers, self._key, self.frozen, self.trained = tuple(layers), None, {}, {}
+
+    def _signature(self, per):
+        return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
+
+    def _build(self, per):
+        names = list(per[0])
+        for t, p in enumerate(per):
+            if list(p) != names or any(p[n].shape != per[0][n].shape or p[n].dtype != per[0][n].dtype for n in names):
+                raise ValueError(f"execution='fast' stacks the layers' weights, but layer {t} has other parameter names, "
+                                 f"shapes or dtypes than layer 0; use execution='naive'")
+        b0 = dict(self.layers[0].named_buffers())
+        for t, l in enumerate(self.layers):
+            b = dict(l.named_buffers())
+            if list(b) != list(b0) or any(b[n].shape != b0[n].shape or not torch.equal(b[n], b0[n]) for n in b0):
+                raise ValueError(f"execution='fast' calls every layer with layer 0's buffers, but layer {t}'s differ; use execution='naive'")
+        frozen = [n for n in names if not any(p[n].requires_grad for p in per)]
+        self.frozen = {n: torch.stack([p[n].detach() for p in per]) for n in frozen}
+        self.trained = {n: [p[n] for p in per] for n in names if n not in self.frozen}
+
+    @torch.compiler.disable
+    def refresh(self):
+        "Re-stack the frozen weights if they changed (host-side metadata only: no sync). The owner calls it once per forward."
+        per = [dict(l.named_parameters()) for l in self.layers]
+        key = self._signature(per)
+        if key != self._key: self._build(per); self._key = key
+
+    def gather(self, idx:Tensor)->dict:   # name -> (len(idx), ...) weights of the layers idx
+        "The weights of layers `idx` (a tensor on the device), stacked."
+        if self._key is None: self.refresh()
+        out = {n: s.index_select(0, idx) for n, s in self.frozen.items()}
+        out.update({n: torch.stack(ps).index_select(0, idx) for n, ps in self.trained.items()})
+        return out
+
+def _checkpointing(layer:nn.Module)->bool:
+    "Whether a transformers block (or one of its modules) has gradient checkpointing on."
+    return any(getattr(m, 'gradient_checkpointing', False) is True for m in layer.modules())
+
+@contextlib.contextmanager
+def _no_inner_checkpointing(layer:nn.Module):
+    "Transformers blocks checkpoint themselves; inside vmap they cannot, so MoLEx checkpoints the batched call instead."
+    mods = [m for m in layer.modules() if getattr(m, 'gradient_checkpointing', False) is True]
+    for m in mods: m.gradient_checkpointing = False
+    try: yield
+    finally:
+        for m in mods: m.gradient_checkpointing = True
+
+def _layers_at_once(layer:nn.Module, params:dict, z:Tensor, args, kwargs, info:dict|None=None)->Tensor:
+    "`layer`'s code run with each of the n stacked weight sets `params` on the same z, as one batched call: (n, *z.shape)."
+    def call(p, z):
+        out = functional_call(layer, p, (z,) + tuple(args), kwargs)
+        if info is not None: info['tuple'] = isinstance(out, tuple)
+        if isinstance(out, tuple) and any(o is not None for o in out[1:]):
+            raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
+                             "use execution='naive' to get them")
+        return _hidden(out)
+    with _no_inner_checkpointing(layer):
+        return vmap(call, in_dims=(0, None), randomness='different')(params, z)
+
+
 # %% ../nbs/01_core.ipynb #a513c0fb
 def _hidden(out): return out[0] if isinstance(out, tuple) else out
 
@@ -98,6 +174,7 @@ class MoLExLayer(nn.Module):
         d_model:int|None=None,       # hidden size; needed when the router is built here
         residual:bool=True,          # True: layers are residual branches u_t (Eq. 3); False: blocks L_t(z) = z + u_t(z)
         shared:bool=False,           # router and alpha are owned elsewhere (a shared gate), not registered here
+        bank:LayerBank|None=None,    # stacked weights shared by the stack's layers (execution='fast'); None: its own
     ):
         super().__init__()
         cfg = config or MoLExConfig()
@@ -107,6 +184,7 @@ class MoLExLayer(nn.Module):
         self.t, self.T, self.residual, self.config = t, T, residual, cfg
         self.candidates = tuple(cfg.candidates or range(T))
         self.register_buffer('_cand', torch.tensor(self.candidates), persistent=False)
+        self.register_buffer('_own', torch.tensor([t]), persistent=False)
         if router is None:
             if d_model is None: raise ValueError("d_model=None: give d_model (the hidden size) or a router")
             router = cfg.router(d_model, len(self.candidates))
@@ -121,6 +199,7 @@ class MoLExLayer(nn.Module):
         if shared: self._shared = {'router': router, 'alpha': alpha}
         else: self._shared, self.molex_router, self.molex_alpha = None, router, alpha
         self.routing, self.chosen = None, None
+        self._bank, self._own_bank = (LayerBank(layers), True) if bank is None else (bank, False)
 
     @property
     def router(self)->Router: return self._shared["router"] if self._shared else self.molex_router
@@ -133,32 +212,61 @@ class MoLExLayer(nn.Module):
             raise ValueError(f"layer {j} returned shape {tuple(h.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         return h
 
+    def _execution(self, args, kwargs)->str: return self.config.execution   # subclasses may choose per call
+
+    def _naive(self, z, chosen, r, args, kwargs, chosen_layers):
+        "Layer t, then each chosen layer once (a layer that picks itself is reused): reading the choice syncs with the host."
+        out_t = self.layer(z, *args, **kwargs)
+        h_t = _hidden(out_t)
+        if h_t.shape != z.shape:
+            raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
+        v = 0.
+        for j in (chosen.unique().tolist() if chosen_layers is None else chosen_layers):
+            w = (r.weights * (chosen == j)).sum(-1, keepdim=True)      # (B, N, 1)
+            if z.dim() == 2: w = w[:, 0]                               # (B, 1)
+            if j == self.t: u = h_t
+            elif self.config.recompute and torch.is_grad_enabled(): u = checkpoint(self._run, j, z, args, kwargs, use_reentrant=False)
+            else: u = self._run(j, z, args, kwargs)
+            v = v + w * u
+        return out_t, h_t, v
+
+    def _fast(self, z, chosen, r, args, kwargs):
+        "Layer t and the chosen layers in one batched call over their stacked weights: the choice never leaves the device."
+        idx = torch.cat([self._own, chosen.reshape(-1, chosen.shape[-1])[0]])   # (1 + k,): t, j_1..j_k (batch routing)
+        if self._own_bank: self._bank.refresh()
+        params = self._bank.gather(idx)
+        info = {}
+        run = partial(_layers_at_once, self.layer, info=info)
+        if torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer))):
+            H = checkpoint(run, params, z, args, kwargs, use_reentrant=False)
+        else: H = run(params, z, args, kwargs)
+        if H.shape[1:] != z.shape:
+            raise ValueError(f"layer {self.t} returned shape {tuple(H.shape[1:])} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
+        w = r.weights if z.dim() == 3 else r.weights[:, 0]                  # (B, N, k) or (B, k)
+        v = sum(w[..., i:i + 1] * H[1 + i] for i in range(w.shape[-1]))
+        return ((H[0],) if info['tuple'] else H[0]), H[0], v
+
     def forward(self,
         z:Tensor,               # (B, N, D) or (B, D): the input z_t of layer t
         *args,                  # passed to both layer calls
         mask:Tensor|None=None,  # (B, N) True/1 on real tokens: padding never votes
         experts:Tensor|None=None, # (B, N or 1, k) router indices decided earlier, to reuse instead of routing
+        chosen_layers:list|None=None, # the layers `experts` picks, when the caller already knows them (no host sync)
         **kwargs,               # passed to both layer calls (attention masks, position embeddings, ...)
     ):
         if z.shape[-1] != self.router.d_model:
             raise ValueError(f"z has hidden size {z.shape[-1]} (shape {tuple(z.shape)}), but the router of layer t={self.t} expects {self.router.d_model}")
         r = self.routing = self.router(z, mask, experts)
         chosen = self.chosen = self._cand[r.experts]                   # (B, N, k) layer indices
-        out_t = self.layer(z, *args, **kwargs)
-        h_t = _hidden(out_t)
-        if h_t.shape != z.shape:
-            raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
-        v, wsum = 0., 0.
-        for j in chosen.unique().tolist():                             # each chosen layer runs once
-            w = (r.weights * (chosen == j)).sum(-1, keepdim=True)      # (B, N, 1)
-            if z.dim() == 2: w = w[:, 0]                               # (B, 1)
-            v = v + w * (h_t if j == self.t else self._run(j, z, args, kwargs))
-            wsum = wsum + w
+        if self._execution(args, kwargs) == 'fast': out_t, h_t, v = self._fast(z, chosen, r, args, kwargs)
+        else: out_t, h_t, v = self._naive(z, chosen, r, args, kwargs, chosen_layers)
         a = self.alpha().to(z.dtype)
         if self.residual: h = z + a * h_t + (1 - a) * v                                   # Eq. 4
         else:
             h = a * h_t + (1 - a) * v                                                     # Eq. 4 on blocks
-            if self.router.router_grad == 'scale': h = h + (1 - a) * (1 - wsum) * z
+            if self.router.router_grad == 'scale':
+                wsum = r.weights.sum(-1, keepdim=True)
+                h = h + (1 - a) * (1 - (wsum if z.dim() == 3 else wsum[:, 0])) * z
         return (h,) + tuple(out_t[1:]) if isinstance(out_t, tuple) else h
 
     def extra_repr(self): return f"t={self.t}, T={self.T}, residual={self.residual}, shared={self._shared is not None}"
@@ -180,7 +288,8 @@ class MoLEx(nn.Module):
         n_exp = len(cfg.candidates or range(T))
         if cfg.shared_router: self.router, self.alpha = cfg.router(d_model, n_exp), Alpha(cfg.alpha, cfg.learn_alpha)
         shared = dict(router=self.router, alpha=self.alpha, shared=True) if cfg.shared_router else {}
-        self.layers = nn.ModuleList([MoLExLayer(layers, t, config=cfg, d_model=d_model, residual=residual, **shared)
+        self.bank = LayerBank(layers)
+        self.layers = nn.ModuleList([MoLExLayer(layers, t, config=cfg, d_model=d_model, residual=residual, bank=self.bank, **shared)
                                      if t in self.mix else layers[t] for t in range(T)])
         self.load_balance_loss = None
 
@@ -189,6 +298,7 @@ class MoLEx(nn.Module):
         mask:Tensor|None=None,  # (B, N) True/1 on real tokens
     )->Tensor:                  # z_T
         lb = 0.
+        if self.config.execution == 'fast': self.bank.refresh()
         for layer in self.layers:
             if isinstance(layer, MoLExLayer):
                 z = layer(z, mask=mask)
