@@ -198,7 +198,7 @@ class MoLExLayer(nn.Module):
         self._layers = tuple(layers)                  # plain references: the experts
         if shared: self._shared = {'router': router, 'alpha': alpha}
         else: self._shared, self.molex_router, self.molex_alpha = None, router, alpha
-        self.routing, self.chosen = None, None
+        self.routing, self.chosen, self._js = None, None, None
         self._bank, self._own_bank = (LayerBank(layers), True) if bank is None else (bank, False)
 
     @property
@@ -221,7 +221,8 @@ class MoLExLayer(nn.Module):
         if h_t.shape != z.shape:
             raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         v = 0.
-        for j in (chosen.unique().tolist() if chosen_layers is None else chosen_layers):
+        self._js = js = chosen.unique().tolist() if chosen_layers is None else chosen_layers
+        for j in js:
             w = (r.weights * (chosen == j)).sum(-1, keepdim=True)      # (B, N, 1)
             if z.dim() == 2: w = w[:, 0]                               # (B, 1)
             if j == self.t: u = h_t

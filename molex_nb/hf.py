@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .core import MoLExConfig, MoLExLayer, Alpha
+from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'MoLExState',
@@ -69,12 +69,16 @@ def _cache(args, kwargs):
 
 class MoLExState(nn.Module):
     "What MoLEx adds to a transformers model, registered as `molex`: the shared router and alpha, and the routing context."
-    def __init__(self, config:MoLExConfig, family:Family, T:int, d_model:int):
+    def __init__(self, config:MoLExConfig, family:Family, T:int, d_model:int, blocks:list):
         super().__init__()
         self.config, self.family, self.T, self.d_model = config, family, T, d_model
         if config.shared_router:
             self.router, self.alpha = config.router(d_model, len(config.candidates or range(T))), Alpha(config.alpha, config.learn_alpha)
         self.layers, self.attention_mask, self.route_mask = [], None, None
+        self._bank = {'bank': LayerBank(blocks)}           # the blocks' stacked weights (execution='fast'), not a submodule
+
+    @property
+    def bank(self)->LayerBank: return self._bank['bank']
 
     def routing_mask(self, N:int)->Tensor|None:
         "(B, N) mask of the tokens that vote: the last N positions of the attention mask and of `molex_route_mask`."
@@ -96,23 +100,30 @@ class HFMoLExLayer(MoLExLayer):
     def __init__(self, blocks:list, t:int, state:MoLExState):
         cfg = state.config
         shared = dict(router=state.router, alpha=state.alpha, shared=True) if cfg.shared_router else {}
-        super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, **shared)
+        super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, bank=state.bank, **shared)
         self._state = {'state': state}                     # a reference, not a submodule
 
     def forward(self, hidden_states:Tensor, *args, **kwargs):
         st = self._state['state']
         cache = _cache(args, kwargs)
+        if cache is not None and self.config.recompute and self.training and torch.is_grad_enabled():
+            raise ValueError("recompute=True would write the KV cache twice (forward and recompute); pass use_cache=False when training")
         routes = None if cache is None else cache.__dict__.setdefault('_molex_routes', {})
-        experts = None
-        if routes is not None and self.t in routes:         # decoding: reuse the prompt's decision
-            experts = routes[self.t]
-            if experts is None:
+        experts = layers = None
+        if routes is not None and self.t in routes:         # decoding: reuse the prompt's decision (and its host copy)
+            if routes[self.t] is None:
                 raise ValueError("granularity='token' cannot be decoded exactly with a KV cache (each step would need every "
                                  "layer expert's cache); use granularity='sequence' or 'batch', or generate with use_cache=False")
-        out = super().forward(hidden_states, *args, mask=st.routing_mask(hidden_states.shape[1]), experts=experts, **kwargs)
-        if routes is not None and self.t not in routes:     # the prefill decides
-            routes[self.t] = None if self.config.granularity == 'token' else self.routing.experts[:, :1].detach()
+            experts, layers = routes[self.t]
+        out = super().forward(hidden_states, *args, mask=st.routing_mask(hidden_states.shape[1]), experts=experts,
+                              chosen_layers=layers, **kwargs)
+        if routes is not None and self.t not in routes:     # the prefill decides; its layers were read on the host once
+            routes[self.t] = None if self.config.granularity == 'token' else (self.routing.experts[:, :1].detach(), self._js)
         return out
+
+    def _execution(self, args, kwargs)->str:
+        "With a KV cache every layer call needs its cache slot on the host: the naive execution; otherwise the config's."
+        return 'naive' if _cache(args, kwargs) is not None else self.config.execution
 
     def _run(self, j:int, z:Tensor, args, kwargs)->Tensor:
         "Run layer j on z; with a KV cache, layer j writes into slot T(1 + t) + j, never into its own slot j."
@@ -132,8 +143,12 @@ class HFMoLExLayer(MoLExLayer):
 
 # %% ../nbs/05_hf.ipynb #0b5e5e0e
 def _pre_hook(module, args, kwargs):
-    "Before the model's forward: record the attention mask and take `molex_route_mask` out of the arguments."
-    st = module.molex
+    "Before the model's forward: record the attention mask, take `molex_route_mask` out of the arguments, refresh the stacked weights."
+    st, cfg = module.molex, module.molex.config
+    if cfg.execution == 'fast': st.bank.refresh()
+    if ((cfg.execution == 'fast' or cfg.recompute) and module.training and torch.is_grad_enabled()
+        and st.family.attention is not None and 'use_cache' not in kwargs):
+        kwargs['use_cache'] = False        # a training forward fills no KV cache, so the fast execution can run
     st.route_mask = kwargs.pop('molex_route_mask', None)
     st.attention_mask = kwargs.get('attention_mask', args[1] if len(args) > 1 and isinstance(args[1], Tensor) else None)
     return args, kwargs
@@ -156,7 +171,7 @@ def molex_model(
     blocks = find_blocks(model, fam)
     T = len(blocks); cfg.check(T)
     p = next(blocks[0].parameters())
-    hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size).to(device=p.device, dtype=p.dtype)
+    hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=p.device, dtype=p.dtype)
     raw = list(blocks)
     for t in (cfg.mix_layers or range(T)):
         blocks[t] = HFMoLExLayer(raw, t, hf.molex)
