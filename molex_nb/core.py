@@ -11,13 +11,14 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 from torch import Tensor
-from torch.func import functional_call, vmap
+import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
+from torch.utils._python_dispatch import TorchDispatchMode
 from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGREGATIONS, ROUTER_GRADS,
                            _check_choice, _check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'MoLExConfig', 'Alpha', 'LayerBank', 'MoLExLayer', 'MoLEx']
+__all__ = ['EXECUTIONS', 'GROUPED', 'MoLExConfig', 'Alpha', 'LayerBank', 'MoLExLayer', 'MoLEx', 'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
@@ -100,7 +101,7 @@ class Alpha(nn.Module):
 class LayerBank:
     "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are gathered without a host sync."
     def __init__(self, layers:Sequence[nn.Module]):
-        self.layers, self._key, self.frozen, self.trained = tuple(layers), None, {}, {}
+        self.layers, self._key, self._stale, self.frozen, self.trained = tuple(layers), None, True, {}, {}
 
     def _signature(self, per):
         return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
@@ -120,44 +121,128 @@ class LayerBank:
         self.frozen = {n: torch.stack([p[n].detach() for p in per]) for n in frozen}
         self.trained = {n: [p[n] for p in per] for n in names if n not in self.frozen}
 
+    def mark_stale(self):
+        "The owner calls this once per forward: the weights may have changed; the next gather checks them."
+        self._stale = True
+
     @torch.compiler.disable
     def refresh(self):
-        "Re-stack the frozen weights if they changed (host-side metadata only: no sync). The owner calls it once per forward."
+        "Re-stack the frozen weights if they changed (host-side metadata only: no sync)."
         per = [dict(l.named_parameters()) for l in self.layers]
         key = self._signature(per)
         if key != self._key: self._build(per); self._key = key
+        self._stale = False
 
     def gather(self, idx:Tensor)->dict:   # name -> (len(idx), ...) weights of the layers idx
         "The weights of layers `idx` (a tensor on the device), stacked."
-        if self._key is None: self.refresh()
+        if self._stale: self.refresh()
         out = {n: s.index_select(0, idx) for n, s in self.frozen.items()}
         out.update({n: torch.stack(ps).index_select(0, idx) for n, ps in self.trained.items()})
         return out
 
+def _gc_modules(layer:nn.Module)->list:
+    "The modules of a block that can checkpoint themselves (transformers' GradientCheckpointingLayer), found once."
+    if '_molex_gc' not in layer.__dict__:
+        layer.__dict__['_molex_gc'] = [m for m in layer.modules() if isinstance(getattr(m, 'gradient_checkpointing', None), bool)]
+    return layer.__dict__['_molex_gc']
+
 def _checkpointing(layer:nn.Module)->bool:
     "Whether a transformers block (or one of its modules) has gradient checkpointing on."
-    return any(getattr(m, 'gradient_checkpointing', False) is True for m in layer.modules())
+    return any(m.gradient_checkpointing for m in _gc_modules(layer))
 
 @contextlib.contextmanager
 def _no_inner_checkpointing(layer:nn.Module):
-    "Transformers blocks checkpoint themselves; inside vmap they cannot, so MoLEx checkpoints the batched call instead."
-    mods = [m for m in layer.modules() if getattr(m, 'gradient_checkpointing', False) is True]
+    "Transformers blocks checkpoint themselves; inside the grouped call their recompute would run without the grouped weights, so MoLEx checkpoints the whole grouped call instead."
+    mods = [m for m in _gc_modules(layer) if m.gradient_checkpointing]
     for m in mods: m.gradient_checkpointing = False
     try: yield
     finally:
         for m in mods: m.gradient_checkpointing = True
 
-def _layers_at_once(layer:nn.Module, params:dict, z:Tensor, args, kwargs, info:dict|None=None)->Tensor:
-    "`layer`'s code run with each of the n stacked weight sets `params` on the same z, as one batched call: (n, *z.shape)."
-    def call(p, z):
-        out = functional_call(layer, p, (z,) + tuple(args), kwargs)
-        if info is not None: info['tuple'] = isinstance(out, tuple)
-        if isinstance(out, tuple) and any(o is not None for o in out[1:]):
-            raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
-                             "use execution='naive' to get them")
-        return _hidden(out)
-    with _no_inner_checkpointing(layer):
-        return vmap(call, in_dims=(0, None), randomness='different')(params, z)
+def _grouped_linear(m, w, b, G, x):
+    "nn.Linear with G weight sets: x is G groups of rows stacked on the first axis; one batched product."
+    xv = x.reshape(G, -1, x.shape[-1])
+    y = torch.bmm(xv, w.mT) if b is None else torch.baddbmm(b[:, None, :], xv, w.mT)
+    return y.reshape(*x.shape[:-1], w.shape[1])
+
+def _grouped_conv1d(m, w, b, G, x):
+    "transformers' Conv1D (GPT-2: x @ W + b, W of shape (in, out)) with G weight sets."
+    y = torch.baddbmm(b[:, None, :], x.reshape(G, -1, x.shape[-1]), w)
+    return y.reshape(*x.shape[:-1], w.shape[2])
+
+def _grouped_layer_norm(m, w, b, G, x):
+    "nn.LayerNorm with G sets of affine weights."
+    y = F.layer_norm(x, m.normalized_shape, None, None, m.eps).reshape(G, -1, x.shape[-1])
+    if w is not None: y = y * w[:, None, :]
+    if b is not None: y = y + b[:, None, :]
+    return y.reshape(x.shape)
+
+GROUPED = {  # how a module with its own weights runs with G weight sets; `name` matches class names
+    'Linear': _grouped_linear, 'Conv1D': _grouped_conv1d, 'LayerNorm': _grouped_layer_norm,
+}
+
+def _group_kind(m:nn.Module)->str:
+    "The GROUPED entry (or 'RMSNorm') that serves module m, or a clear error."
+    name = type(m).__name__
+    if isinstance(m, nn.Linear): return 'Linear'
+    if isinstance(m, nn.LayerNorm): return 'LayerNorm'
+    if name in GROUPED: return name
+    if name.endswith('RMSNorm') and set(n for n, _ in m.named_parameters(recurse=False)) == {'weight'}: return 'RMSNorm'
+    raise ValueError(f"execution='fast' does not know how to run a {name} with the weights of several layers; "
+                     f"use execution='naive', or add a function for it to molex_nb.core.GROUPED")
+
+def _repeat(x, B:int, G:int):
+    "Repeat the batch axis of tensors (in tuples, lists, dicts) that have one of size B: G groups."
+    if isinstance(x, Tensor) and x.dim() >= 1 and x.shape[0] == B and (x.dim() >= 2 or B > 1):
+        return x.repeat(G, *[1] * (x.dim() - 1))
+    if isinstance(x, (tuple, list)): return type(x)(_repeat(a, B, G) for a in x)
+    if isinstance(x, dict): return {k: _repeat(v, B, G) for k, v in x.items()}
+    return x
+
+def _plan(layer:nn.Module, key)->list:
+    "(module, its own parameter names, how it runs grouped) for the modules of `layer` that hold weights; cached per bank key."
+    cached = layer.__dict__.get('_molex_plan')
+    if cached is not None and cached[0] == key: return cached[1]
+    plan = []
+    for mname, m in layer.named_modules():
+        own = [n for n, _ in m.named_parameters(recurse=False)]
+        if own: plan.append((m, [(n, f"{mname}.{n}" if mname else n) for n in own], _group_kind(m)))
+    layer.__dict__['_molex_plan'] = (key, plan)
+    return plan
+
+@contextlib.contextmanager
+def _grouped_weights(layer:nn.Module, params:dict, G:int, nd:int, B:int, key=None):
+    "Inside: every module of `layer` with weights runs G weight sets at once, on G groups of the batch."
+    undo = []
+    try:
+        for m, names, kind in _plan(layer, key):
+            own = {n: params[full] for n, full in names}
+            if kind == 'RMSNorm':     # self.weight * x: one weight row per batch row broadcasts
+                w, ones = own['weight'], [1] * (nd - 1)
+                undo.append((m, 'weight', m._parameters['weight']))
+                m._parameters['weight'] = w.view(G, 1, *ones, -1).expand(G, B, *ones, -1).reshape(G * B, *ones[1:], -1)
+            else:
+                undo.append((m, 'forward', m.__dict__.get('forward')))
+                m.forward = partial(GROUPED[kind], m, own.get('weight'), own.get('bias'), G)
+        yield
+    finally:
+        for m, what, old in reversed(undo):
+            if what == 'weight': m._parameters['weight'] = old
+            elif old is None: del m.forward
+            else: m.forward = old
+
+def _layers_at_once(layer:nn.Module, params:dict, z:Tensor, args, kwargs, info:dict|None=None, key=None)->Tensor:
+    "`layer`'s code run once with each of the G stacked weight sets `params`, on G copies of z: (G, *z.shape)."
+    G, B = next(iter(params.values())).shape[0], z.shape[0]
+    zg = z.repeat(G, *[1] * (z.dim() - 1))
+    with _no_inner_checkpointing(layer), _grouped_weights(layer, params, G, z.dim(), B, key):
+        out = layer(zg, *_repeat(tuple(args), B, G), **_repeat(kwargs, B, G))
+    if info is not None: info['tuple'] = isinstance(out, tuple)
+    if isinstance(out, tuple) and any(o is not None for o in out[1:]):
+        raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
+                         "use execution='naive' to get them")
+    h = _hidden(out)
+    return h.reshape(G, *z.shape) if h.shape[0] == G * B else h
 
 
 # %% ../nbs/01_core.ipynb #a513c0fb
@@ -234,10 +319,10 @@ class MoLExLayer(nn.Module):
     def _fast(self, z, chosen, r, args, kwargs):
         "Layer t and the chosen layers in one batched call over their stacked weights: the choice never leaves the device."
         idx = torch.cat([self._own, chosen.reshape(-1, chosen.shape[-1])[0]])   # (1 + k,): t, j_1..j_k (batch routing)
-        if self._own_bank: self._bank.refresh()
+        if self._own_bank: self._bank.mark_stale()
         params = self._bank.gather(idx)
         info = {}
-        run = partial(_layers_at_once, self.layer, info=info)
+        run = partial(_layers_at_once, self.layer, info=info, key=self._bank._key)
         if torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer))):
             H = checkpoint(run, params, z, args, kwargs, use_reentrant=False)
         else: H = run(params, z, args, kwargs)
@@ -299,7 +384,7 @@ class MoLEx(nn.Module):
         mask:Tensor|None=None,  # (B, N) True/1 on real tokens
     )->Tensor:                  # z_T
         lb = 0.
-        if self.config.execution == 'fast': self.bank.refresh()
+        self.bank.mark_stale()
         for layer in self.layers:
             if isinstance(layer, MoLExLayer):
                 z = layer(z, mask=mask)
@@ -316,3 +401,13 @@ class MoLEx(nn.Module):
     def chosen(self)->dict:
         "Layer t -> the layers chosen at t in the last forward, (B, N, k)."
         return {l.t: l.chosen for l in self.layers if isinstance(l, MoLExLayer)}
+
+# %% ../nbs/01_core.ipynb #84cf4806
+class HostSyncs(TorchDispatchMode):
+    "Inside: records the ATen ops that make the host wait for the device (a value read on the host, or a size that depends on values)."
+    SYNC = ('_local_scalar_dense', 'nonzero', '_unique2', 'unique_dim', 'unique_consecutive', 'masked_select')
+    def __enter__(self): self.ops = []; return super().__enter__()
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if name in self.SYNC: self.ops.append(name)
+        return func(*args, **(kwargs or {}))

@@ -102,6 +102,10 @@ GRANULARITIES = ('token', 'sequence', 'batch')
 AGGREGATIONS = ('mode', 'mean')
 ROUTER_GRADS = ('none', 'scale', 'ste')
 
+def _one_hot(idx:Tensor, E:int, dtype)->Tensor:
+    "F.one_hot without its range check, which reads values on the host (a GPU sync): idx must be in [0, E)."
+    return (idx.unsqueeze(-1) == torch.arange(E, device=idx.device)).to(dtype)
+
 def _as_mask(mask:Tensor|None, shape:tuple, device)->Tensor:
     "A bool mask of `shape` (B, N): True on real tokens."
     if mask is None: return torch.ones(shape, dtype=torch.bool, device=device)
@@ -124,7 +128,7 @@ def aggregate_experts(
     m = _as_mask(mask, (B, N), probs.device).to(probs.dtype)[..., None]      # (B, N, 1)
     dims = (1,) if granularity == 'sequence' else (0, 1)
     if batch_agg == 'mode':
-        votes = F.one_hot(probs.argmax(-1), E).to(probs.dtype) * m             # (B, N, E): top-1 votes of real tokens
+        votes = _one_hot(probs.argmax(-1), E, probs.dtype) * m             # (B, N, E): top-1 votes of real tokens
         score = votes.sum(dims)                                              # (B, E) or (E,)
         score = score * E + torch.arange(E - 1, -1, -1, device=probs.device, dtype=probs.dtype)  # ties -> lower index
     else:
@@ -160,7 +164,7 @@ def load_balance_loss(
     m = _as_mask(mask, (B, N), logits.device).to(logits.dtype)                # (B, N)
     n = m.sum().clamp(min=1)
     P = (torch.softmax(logits.float(), -1) * m[..., None]).sum((0, 1)) / n    # (E,)
-    f = (F.one_hot(experts, E).float() * m[..., None, None]).sum((0, 1, 2)) / (n * experts.shape[-1])   # (E,)
+    f = (_one_hot(experts, E, torch.float32) * m[..., None, None]).sum((0, 1, 2)) / (n * experts.shape[-1])   # (E,)
     return E * (f * P).sum()
 
 # %% ../nbs/00_gate.ipynb #bbced010

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank
+from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'MoLExState',
@@ -143,12 +143,12 @@ class HFMoLExLayer(MoLExLayer):
 
 # %% ../nbs/05_hf.ipynb #0b5e5e0e
 def _pre_hook(module, args, kwargs):
-    "Before the model's forward: record the attention mask, take `molex_route_mask` out of the arguments, refresh the stacked weights."
+    "Before the model's forward: record the attention mask, take `molex_route_mask` out of the arguments, mark the stacked weights for a check."
     st, cfg = module.molex, module.molex.config
-    if cfg.execution == 'fast': st.bank.refresh()
-    if ((cfg.execution == 'fast' or cfg.recompute) and module.training and torch.is_grad_enabled()
-        and st.family.attention is not None and 'use_cache' not in kwargs):
-        kwargs['use_cache'] = False        # a training forward fills no KV cache, so the fast execution can run
+    st.bank.mark_stale()
+    if ((cfg.execution == 'fast' or cfg.recompute) and st.family.attention is not None and 'use_cache' not in kwargs
+        and ((module.training and torch.is_grad_enabled()) or kwargs.get('labels') is not None)):
+        kwargs['use_cache'] = False        # a training or loss forward fills no KV cache, so the fast execution can run
     st.route_mask = kwargs.pop('molex_route_mask', None)
     st.attention_mask = kwargs.get('attention_mask', args[1] if len(args) > 1 and isinstance(args[1], Tensor) else None)
     return args, kwargs
