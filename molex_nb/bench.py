@@ -14,8 +14,8 @@ from .core import MoLExConfig
 from .hf import molex_model, molex_param_groups, _hf_model
 
 # %% auto #0
-__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'model_flops', 'measure',
-           'run_bench', 'ratios', 'bench_table', 'write_json', 'main']
+__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'bank_mib',
+           'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json', 'main']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -42,8 +42,8 @@ SHAPES = {
 }
 IMPLS, PHASES = ('lora', 'naive', 'fast'), ('train', 'infer', 'decode')
 
-def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0)->nn.Module:
-    "The shape with random weights (seeded: the same for every impl), LoRA r=8, and MoLEx unless impl='lora'."
+def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, recompute:bool=False)->nn.Module:
+    "The shape with random weights (seeded: the same for every impl), LoRA r=8, and MoLEx unless impl='lora' (optionally recomputing its layer calls in the backward)."
     from transformers import (RobertaConfig, RobertaForSequenceClassification, GPT2Config, GPT2LMHeadModel,
                               LlamaConfig, LlamaForCausalLM)
     from peft import LoraConfig, get_peft_model
@@ -55,7 +55,7 @@ def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0)-
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=list(shape.targets), fan_in_fan_out=shape.family == 'gpt2'))
     if impl != 'lora':
         torch.manual_seed(seed + 1)
-        model = molex_model(model, MoLExConfig(execution=impl, mix_layers=shape.mix_layers))
+        model = molex_model(model, MoLExConfig(execution=impl, mix_layers=shape.mix_layers, recompute=recompute))
     return model
 
 # %% ../nbs/06_bench.ipynb #84967159
@@ -90,6 +90,22 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
             model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
                            do_sample=False, pad_token_id=0)
     return step
+
+def saved_mib(model:nn.Module, step)->float:
+    "MiB of the distinct tensors autograd keeps for the backward of one step, beyond the model's own weights."
+    own = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    kept = {}
+    def pack(x):
+        s = x.untyped_storage()
+        if s.data_ptr() not in own: kept[s.data_ptr()] = s.nbytes()
+        return x
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda x: x): step()
+    return sum(kept.values()) / 2**20
+
+def bank_mib(model:nn.Module)->float:
+    "MiB of the frozen weights the fast execution keeps stacked (0 for LoRA or the naive execution)."
+    st = getattr(_hf_model(model), 'molex', None)
+    return 0.0 if st is None else sum(t.numel() * t.element_size() for t in st.bank.frozen.values()) / 2**20
 
 def model_flops(step)->int:
     "FLOPs of one step (matrix products and attention), counted by torch.utils.flop_counter."
@@ -129,9 +145,12 @@ def _versions()->dict:
     return dict(python=platform.python_version(), torch=torch.__version__, transformers=transformers.__version__,
                 peft=peft.__version__, molex_nb=molex_nb.__version__)
 
+def _label(v)->str: return v[0] + ('_recompute' if v[1] else '')
+
 def run_bench(
     cases=TINY_CASES,            # (shape name, batch, seq, phases)
     impls=IMPLS,                 # implementations to time
+    recompute:bool=True,         # also time 'fast' with recompute=True (records with recompute: true)
     device='cpu',
     dtype=torch.float32,
     warmup:int=2, repeats:int=5,
@@ -145,34 +164,38 @@ def run_bench(
         if s not in SHAPES: raise ValueError(f"shape {s!r} is not in SHAPES ({', '.join(SHAPES)})")
     for i in impls:
         if i not in IMPLS: raise ValueError(f"impl={i!r} must be one of {IMPLS}")
+    variants = [(i, False) for i in impls] + ([('fast', True)] if recompute and 'fast' in impls else [])
     records, cuda = [], torch.device(device).type == 'cuda'
     for name, B, N, phases in cases:
-        models = {impl: build(SHAPES[name], impl, device, dtype, seed) for impl in impls}   # the same weights
+        models = {v: build(SHAPES[name], *v[:1], device, dtype, seed, recompute=v[1]) for v in variants}   # the same weights
         for phase in phases:
-            steps = {impl: make_step(models[impl], phase, B, N, device, new_tokens, seed) for impl in impls}
-            flops = {impl: model_flops(steps[impl]) for impl in impls}
-            for impl in impls:
-                for _ in range(warmup): steps[impl]()
-            times = {impl: [] for impl in impls}
+            vs = [v for v in variants if phase == 'train' or not v[1]]   # recompute only matters with a backward
+            steps = {v: make_step(models[v], phase, B, N, device, new_tokens, seed) for v in vs}
+            flops = {v: model_flops(steps[v]) for v in vs}
+            kept = {v: saved_mib(models[v], steps[v]) if phase == 'train' else None for v in vs}
+            for v in vs:
+                for _ in range(warmup): steps[v]()
+            times = {v: [] for v in vs}
             for _ in range(repeats):                   # round robin: drifts of the machine hit every impl alike
-                for impl in impls:
-                    _sync(device); t0 = time.perf_counter(); steps[impl](); _sync(device)
-                    times[impl].append(1e3 * (time.perf_counter() - t0))
-            for impl in impls:
-                ms = statistics.median(times[impl])
-                rec = dict(model=name, batch=B, seq=N, impl=impl, phase=phase, ms=ms, peak_mib=None,
-                           flops=flops[impl], tflops=flops[impl] / (ms / 1e3) / 1e12, times_ms=times[impl])
+                for v in vs:
+                    _sync(device); t0 = time.perf_counter(); steps[v](); _sync(device)
+                    times[v].append(1e3 * (time.perf_counter() - t0))
+            for v in vs:
+                ms = statistics.median(times[v])
+                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, ms=ms, peak_mib=None,
+                           flops=flops[v], tflops=flops[v] / (ms / 1e3) / 1e12, saved_mib=kept[v], bank_mib=bank_mib(models[v]),
+                           times_ms=times[v])
                 if phase == 'decode': rec.update(new_tokens=new_tokens, tokens_per_s=B * new_tokens / (ms / 1e3))
                 records.append(rec)
-                log(f"{name} {B}x{N} {phase:6s} {impl:5s} {ms:9.2f} ms")
+                log(f"{name} {B}x{N} {phase:6s} {_label(v):15s} {ms:9.2f} ms")
         del models, steps
         if cuda:                                       # peak memory: one model at a time on the device
             torch.cuda.empty_cache()
-            for impl in impls:
-                model = build(SHAPES[name], impl, device, dtype, seed)
-                for phase in phases:
-                    rec = next(r for r in records if (r['model'], r['batch'], r['seq'], r['impl'], r['phase']) == (name, B, N, impl, phase))
-                    rec['peak_mib'] = measure(make_step(model, phase, B, N, device, new_tokens, seed), device, 1, 1)['peak_mib']
+            for v in variants:
+                model = build(SHAPES[name], v[0], device, dtype, seed, recompute=v[1])
+                for r in records:
+                    if (r['model'], r['batch'], r['seq'], r['impl'], r['recompute']) == (name, B, N, *v):
+                        r['peak_mib'] = measure(make_step(model, r['phase'], B, N, device, new_tokens, seed), device, 1, 1)['peak_mib']
                 del model; torch.cuda.empty_cache()
     return dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv),
                 settings=dict(dtype=str(dtype).replace('torch.', ''), warmup=warmup, repeats=repeats, new_tokens=new_tokens,
@@ -181,16 +204,18 @@ def run_bench(
 
 # %% ../nbs/06_bench.ipynb #5c12566b
 def ratios(res:dict)->list:
-    "One row per (model, batch, seq, phase): times, ratios to LoRA, naive/fast speed-up, memory and TFLOP/s."
+    "One row per (model, batch, seq, phase): times, ratios to LoRA (time, FLOPs, peak memory), naive/fast speed-up, TFLOP/s."
     by = {}
-    for r in res['records']: by.setdefault((r['model'], r['batch'], r['seq'], r['phase']), {})[r['impl']] = r
+    for r in res['records']: by.setdefault((r['model'], r['batch'], r['seq'], r['phase']), {})[_label((r['impl'], r.get('recompute', False)))] = r
     rows = []
     for (m, B, N, ph), d in by.items():
-        row = dict(model=m, batch=B, seq=N, phase=ph, **{f"{i}_ms": d[i]['ms'] for i in d})
-        for i in ('naive', 'fast'):
-            if i in d and 'lora' in d: row[f"{i}_ratio"] = d[i]['ms'] / d['lora']['ms']
-            if i in d and 'lora' in d: row[f"{i}_flop_ratio"] = d[i]['flops'] / d['lora']['flops']
-            if i in d and d[i]['peak_mib'] is not None and 'lora' in d: row[f"{i}_mem_ratio"] = d[i]['peak_mib'] / d['lora']['peak_mib']
+        row = dict(model=m, batch=B, seq=N, phase=ph, **{f"{k}_ms": d[k]['ms'] for k in d})
+        for k in d:
+            if k == 'lora' or 'lora' not in d: continue
+            row[f"{k}_ratio"] = d[k]['ms'] / d['lora']['ms']
+            row[f"{k}_flop_ratio"] = d[k]['flops'] / d['lora']['flops']
+            if d[k]['peak_mib'] is not None and d['lora']['peak_mib']: row[f"{k}_mem_ratio"] = d[k]['peak_mib'] / d['lora']['peak_mib']
+            if d[k].get('saved_mib') is not None and d['lora'].get('saved_mib'): row[f"{k}_saved_ratio"] = d[k]['saved_mib'] / d['lora']['saved_mib']
         if 'naive' in d and 'fast' in d: row['fast_speedup'] = d['naive']['ms'] / d['fast']['ms']
         if 'fast' in d: row['fast_tflops'] = d['fast']['tflops']
         if 'tokens_per_s' in d.get('fast', {}): row['fast_tokens_per_s'] = d['fast']['tokens_per_s']
@@ -200,15 +225,18 @@ def ratios(res:dict)->list:
 def bench_table(res:dict)->str:
     "A markdown table of `ratios(res)`, with the device and the command."
     f = lambda v, fmt: '' if v is None else format(v, fmt)
+    t = lambda r, k: f"{f(r.get(k + '_ms'), '.2f')} ({f(r.get(k + '_ratio'), '.2f')}x)" if k + '_ms' in r else ''
     lines = [f"Device: {res['device']}; torch {res['versions']['torch']}, transformers {res['versions']['transformers']}, "
              f"peft {res['versions']['peft']}; {res['settings']['dtype']}, median of {res['settings']['repeats']} after "
              f"{res['settings']['warmup']} warm-up. Command: `{res['command']}`", '',
-             '| model | batch x seq | phase | LoRA ms | naive ms (x LoRA) | fast ms (x LoRA) | FLOPs x LoRA | fast vs naive | fast peak x LoRA | fast TFLOP/s |',
-             '|---|---|---|---|---|---|---|---|---|---|']
+             '| model | batch x seq | phase | LoRA ms | naive ms (x LoRA) | fast ms (x LoRA) | fast + recompute ms (x LoRA) | FLOPs x LoRA (fast) | fast vs naive | peak x LoRA (fast, + recompute) | kept for backward x LoRA (naive, fast, + recompute) | fast TFLOP/s |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in ratios(res):
-        lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {f(r.get('lora_ms'), '.2f')} | "
-                     f"{f(r.get('naive_ms'), '.2f')} ({f(r.get('naive_ratio'), '.2f')}x) | {f(r.get('fast_ms'), '.2f')} ({f(r.get('fast_ratio'), '.2f')}x) | "
-                     f"{f(r.get('fast_flop_ratio'), '.2f')} | {f(r.get('fast_speedup'), '.2f')}x | {f(r.get('fast_mem_ratio'), '.2f')} | {f(r.get('fast_tflops'), '.4f')} |")
+        mem = ', '.join(f(r.get(k), '.2f') for k in ('fast_mem_ratio', 'fast_recompute_mem_ratio') if r.get(k) is not None)
+        kept = ', '.join(f(r.get(k), '.2f') for k in ('naive_saved_ratio', 'fast_saved_ratio', 'fast_recompute_saved_ratio') if r.get(k) is not None)
+        lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {f(r.get('lora_ms'), '.2f')} | {t(r, 'naive')} | "
+                     f"{t(r, 'fast')} | {t(r, 'fast_recompute')} | {f(r.get('fast_flop_ratio'), '.2f')} | "
+                     f"{f(r.get('fast_speedup'), '.2f')}x | {mem} | {kept} | {f(r.get('fast_tflops'), '.4f')} |")
     return '\n'.join(lines)
 
 # %% ../nbs/06_bench.ipynb #8e24e1d0
@@ -227,6 +255,7 @@ def main(argv=None):
     p.add_argument('--dtype', choices=('float32', 'bfloat16'), default=None, help='default: bfloat16 on cuda, float32 on cpu')
     p.add_argument('--cases', default=None, help="only these cases of the scale, as model:BxN separated by commas (e.g. roberta-base:16x128)")
     p.add_argument('--impls', default=','.join(IMPLS))
+    p.add_argument('--no-recompute', action='store_true', help="do not time 'fast' with recompute=True")
     p.add_argument('--warmup', type=int, default=3); p.add_argument('--repeats', type=int, default=10)
     p.add_argument('--new-tokens', type=int, default=64); p.add_argument('--seed', type=int, default=0)
     a = p.parse_args(argv)
@@ -243,7 +272,7 @@ def main(argv=None):
         bad = [c for c in want if c not in names]
         if bad: p.error(f"--cases={a.cases!r}: {bad} not among the {a.scale} cases {names}")
         cases = [c for c, n in zip(cases, names) if n in want]
-    res = run_bench(cases, impls, a.device, dtype, a.warmup, a.repeats,
+    res = run_bench(cases, impls, not a.no_recompute, a.device, dtype, a.warmup, a.repeats,
                     a.new_tokens, a.seed, command='molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:]))
     write_json(res, a.out)
     print(bench_table(res))
