@@ -92,8 +92,10 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
     return step
 
 def saved_mib(model:nn.Module, step)->float:
-    "MiB of the distinct tensors autograd keeps for the backward of one step, beyond the model's own weights."
-    own = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    "MiB of the distinct tensors autograd keeps for the backward of one step, beyond the model's weights (and MoLEx's stacked copy)."
+    st = getattr(_hf_model(model), 'molex', None)
+    bank = list(st.bank.frozen.values()) if st is not None else []      # counted in bank_mib
+    own = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers(), *bank]}
     kept = {}
     def pack(x):
         s = x.untyped_storage()

@@ -18,7 +18,7 @@ from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGR
                            _check_choice, _check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'GROUPED', 'MoLExConfig', 'Alpha', 'LayerBank', 'MoLExLayer', 'MoLEx', 'HostSyncs']
+__all__ = ['EXECUTIONS', 'GROUPED', 'MoLExConfig', 'Alpha', 'Gathered', 'LayerBank', 'MoLExLayer', 'MoLEx', 'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
@@ -98,6 +98,28 @@ class Alpha(nn.Module):
     def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}"
 
 # %% ../nbs/01_core.ipynb #772affac
+class Gathered:
+    "Frozen weights of the layers `idx`, taken from a stack when used: in the forward, and again in the backward instead of being kept."
+    def __init__(self, stack:Tensor, idx:Tensor): self.stack, self.idx = stack, idx
+    def get(self)->Tensor: return self.stack.index_select(0, self.idx)
+    @property
+    def shape(self): return (self.idx.shape[0], *self.stack.shape[1:])
+
+def _mat(w): return w.get() if isinstance(w, Gathered) else w
+
+class _GatheredMatmul(torch.autograd.Function):
+    "bmm(x, W) with W = stack[idx] (transposed or not): W is gathered again in the backward, not kept."
+    @staticmethod
+    def forward(ctx, x, stack, idx, transpose):
+        w = stack.index_select(0, idx)
+        ctx.save_for_backward(stack, idx); ctx.transpose = transpose
+        return torch.bmm(x, w.mT if transpose else w)
+    @staticmethod
+    def backward(ctx, gy):
+        stack, idx = ctx.saved_tensors
+        w = stack.index_select(0, idx)
+        return torch.bmm(gy, w if ctx.transpose else w.mT), None, None, None
+
 class LayerBank:
     "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are gathered without a host sync."
     def __init__(self, layers:Sequence[nn.Module]):
@@ -134,9 +156,9 @@ class LayerBank:
         self._stale = False
 
     def gather(self, idx:Tensor)->dict:   # name -> (len(idx), ...) weights of the layers idx
-        "The weights of layers `idx` (a tensor on the device), stacked."
+        "The weights of layers `idx` (a tensor on the device): trainable ones stacked, frozen ones as `Gathered`."
         if self._stale: self.refresh()
-        out = {n: s.index_select(0, idx) for n, s in self.frozen.items()}
+        out = {n: Gathered(s, idx) for n, s in self.frozen.items()}
         out.update({n: torch.stack(ps).index_select(0, idx) for n, ps in self.trained.items()})
         return out
 
@@ -159,19 +181,27 @@ def _no_inner_checkpointing(layer:nn.Module):
     finally:
         for m in mods: m.gradient_checkpointing = True
 
+def _grouped_matmul(xv, w, b, transpose):
+    "(G, M, in) times G weights (stacked, or Gathered from frozen ones) plus G biases: one batched product."
+    if isinstance(w, Gathered):
+        y = _GatheredMatmul.apply(xv, w.stack, w.idx, transpose)
+        return y if b is None else y + _mat(b)[:, None, :]
+    w = w.mT if transpose else w
+    return torch.bmm(xv, w) if b is None else torch.baddbmm(_mat(b)[:, None, :], xv, w)
+
 def _grouped_linear(m, w, b, G, x):
     "nn.Linear with G weight sets: x is G groups of rows stacked on the first axis; one batched product."
-    xv = x.reshape(G, -1, x.shape[-1])
-    y = torch.bmm(xv, w.mT) if b is None else torch.baddbmm(b[:, None, :], xv, w.mT)
+    y = _grouped_matmul(x.reshape(G, -1, x.shape[-1]), w, b, True)
     return y.reshape(*x.shape[:-1], w.shape[1])
 
 def _grouped_conv1d(m, w, b, G, x):
     "transformers' Conv1D (GPT-2: x @ W + b, W of shape (in, out)) with G weight sets."
-    y = torch.baddbmm(b[:, None, :], x.reshape(G, -1, x.shape[-1]), w)
+    y = _grouped_matmul(x.reshape(G, -1, x.shape[-1]), w, b, False)
     return y.reshape(*x.shape[:-1], w.shape[2])
 
 def _grouped_layer_norm(m, w, b, G, x):
     "nn.LayerNorm with G sets of affine weights."
+    w, b = _mat(w), _mat(b)
     y = F.layer_norm(x, m.normalized_shape, None, None, m.eps).reshape(G, -1, x.shape[-1])
     if w is not None: y = y * w[:, None, :]
     if b is not None: y = y + b[:, None, :]
@@ -218,7 +248,7 @@ def _grouped_weights(layer:nn.Module, params:dict, G:int, nd:int, B:int, key=Non
         for m, names, kind in _plan(layer, key):
             own = {n: params[full] for n, full in names}
             if kind == 'RMSNorm':     # self.weight * x: one weight row per batch row broadcasts
-                w, ones = own['weight'], [1] * (nd - 1)
+                w, ones = _mat(own['weight']), [1] * (nd - 1)
                 undo.append((m, 'weight', m._parameters['weight']))
                 m._parameters['weight'] = w.view(G, 1, *ones, -1).expand(G, B, *ones, -1).reshape(G * B, *ones[1:], -1)
             else:
