@@ -105,9 +105,9 @@ def saved_mib(model:nn.Module, step)->float:
     return sum(kept.values()) / 2**20
 
 def bank_mib(model:nn.Module)->float:
-    "MiB of the frozen weights the fast execution keeps stacked (0 for LoRA or the naive execution)."
+    "MiB the fast execution's stacked weights add to the model (0 when the layers' weights are views of the stacks)."
     st = getattr(_hf_model(model), 'molex', None)
-    return 0.0 if st is None else sum(t.numel() * t.element_size() for t in st.bank.frozen.values()) / 2**20
+    return 0.0 if st is None else st.bank.extra_bytes / 2**20
 
 def model_flops(step)->int:
     "FLOPs of one step (matrix products and attention), counted by torch.utils.flop_counter."

@@ -42,6 +42,7 @@ class MoLExConfig:
     candidates:tuple|None=None    # layers the router may choose; None: all
     execution:str='naive'         # 'naive': one call per layer (reference); 'fast': one batched call, no host sync (batch routing)
     recompute:bool=False          # recompute the expert calls in the backward pass instead of keeping their activations
+    stack_copy:bool=False         # 'fast': keep a stacked copy of the frozen layer weights instead of making them views of one stack
 
     def __post_init__(self):
         a = self.alpha
@@ -56,7 +57,8 @@ class MoLExConfig:
         if self.execution == 'fast' and self.granularity != 'batch':
             raise ValueError(f"execution='fast' needs granularity='batch' (one choice per batch, gathered on the device), "
                              f"got granularity={self.granularity!r}; use execution='naive' for token or sequence routing")
-        if not isinstance(self.recompute, bool): raise ValueError(f"recompute={self.recompute!r} must be True or False")
+        for name in ('recompute', 'stack_copy', 'learn_alpha', 'shared_router'):
+            if not isinstance(getattr(self, name), bool): raise ValueError(f"{name}={getattr(self, name)!r} must be True or False")
         if not (isinstance(self.load_balance_coef, (int, float)) and self.load_balance_coef >= 0):
             raise ValueError(f"load_balance_coef={self.load_balance_coef!r} must be a number >= 0")
         for name in ('mix_layers', 'candidates'):
@@ -122,8 +124,11 @@ class _GatheredMatmul(torch.autograd.Function):
 
 class LayerBank:
     "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are gathered without a host sync."
-    def __init__(self, layers:Sequence[nn.Module]):
-        self.layers, self._key, self._stale, self.frozen, self.trained = tuple(layers), None, True, {}, {}
+    def __init__(self,
+        layers:Sequence[nn.Module],  # the T layers
+        share:bool=True,             # the layers' frozen weights become views of the stack (no copy); False: a stacked copy
+    ):
+        self.layers, self.share, self._key, self._stale, self.frozen, self.trained = tuple(layers), share, None, True, {}, {}
 
     def _signature(self, per):
         return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
@@ -140,8 +145,17 @@ class LayerBank:
             if list(b) != list(b0) or any(b[n].shape != b0[n].shape or not torch.equal(b[n], b0[n]) for n in b0):
                 raise ValueError(f"execution='fast' calls every layer with layer 0's buffers, but layer {t}'s differ; use execution='naive'")
         frozen = [n for n in names if not any(p[n].requires_grad for p in per)]
-        self.frozen = {n: torch.stack([p[n].detach() for p in per]) for n in frozen}
+        self.frozen = {}
+        for n in frozen:
+            self.frozen[n] = s = torch.stack([p[n].detach() for p in per])
+            if self.share:
+                for t, p in enumerate(per): p[n].data = s[t]          # the layer's weight now lives in the stack
         self.trained = {n: [p[n] for p in per] for n in names if n not in self.frozen}
+
+    @property
+    def extra_bytes(self)->int:
+        "Memory the stacks add to the model's own: 0 when the layers' weights are views of them."
+        return 0 if self.share else sum(s.numel() * s.element_size() for s in self.frozen.values())
 
     def mark_stale(self):
         "The owner calls this once per forward: the weights may have changed; the next gather checks them."
@@ -152,7 +166,7 @@ class LayerBank:
         "Re-stack the frozen weights if they changed (host-side metadata only: no sync)."
         per = [dict(l.named_parameters()) for l in self.layers]
         key = self._signature(per)
-        if key != self._key: self._build(per); self._key = key
+        if key != self._key: self._build(per); self._key = self._signature(per)
         self._stale = False
 
     def gather(self, idx:Tensor)->dict:   # name -> (len(idx), ...) weights of the layers idx
@@ -314,7 +328,7 @@ class MoLExLayer(nn.Module):
         if shared: self._shared = {'router': router, 'alpha': alpha}
         else: self._shared, self.molex_router, self.molex_alpha = None, router, alpha
         self.routing, self.chosen, self._js = None, None, None
-        self._bank, self._own_bank = (LayerBank(layers), True) if bank is None else (bank, False)
+        self._bank, self._own_bank = (LayerBank(layers, share=False), True) if bank is None else (bank, False)   # alone: no views
 
     @property
     def router(self)->Router: return self._shared["router"] if self._shared else self.molex_router
@@ -404,7 +418,7 @@ class MoLEx(nn.Module):
         n_exp = len(cfg.candidates or range(T))
         if cfg.shared_router: self.router, self.alpha = cfg.router(d_model, n_exp), Alpha(cfg.alpha, cfg.learn_alpha)
         shared = dict(router=self.router, alpha=self.alpha, shared=True) if cfg.shared_router else {}
-        self.bank = LayerBank(layers)
+        self.bank = LayerBank(layers, share=not cfg.stack_copy)
         self.layers = nn.ModuleList([MoLExLayer(layers, t, config=cfg, d_model=d_model, residual=residual, bank=self.bank, **shared)
                                      if t in self.mix else layers[t] for t in range(T)])
         self.load_balance_loss = None

@@ -75,7 +75,7 @@ class MoLExState(nn.Module):
         if config.shared_router:
             self.router, self.alpha = config.router(d_model, len(config.candidates or range(T))), Alpha(config.alpha, config.learn_alpha)
         self.layers, self.attention_mask, self.route_mask = [], None, None
-        self._bank = {'bank': LayerBank(blocks)}           # the blocks' stacked weights (execution='fast'), not a submodule
+        self._bank = {'bank': LayerBank(blocks, share=not config.stack_copy)}           # the blocks' stacked weights (execution='fast'), not a submodule
 
     @property
     def bank(self)->LayerBank: return self._bank['bank']
