@@ -236,8 +236,8 @@ def _group_kind(m:nn.Module)->str:
                      f"use execution='naive', or add a function for it to molex_nb.core.GROUPED")
 
 def _repeat(x, B:int, G:int):
-    "Repeat the batch axis of tensors (in tuples, lists, dicts) that have one of size B: G groups."
-    if isinstance(x, Tensor) and x.dim() >= 1 and x.shape[0] == B and (x.dim() >= 2 or B > 1):
+    "Repeat the first axis of the tensors (in tuples, lists, dicts) of 2 or more dims whose first axis has size B: G groups."
+    if isinstance(x, Tensor) and x.dim() >= 2 and x.shape[0] == B:          # (B, ...) per-sequence tensors; 1-d ones are positions
         return x.repeat(G, *[1] * (x.dim() - 1))
     if isinstance(x, (tuple, list)): return type(x)(_repeat(a, B, G) for a in x)
     if isinstance(x, dict): return {k: _repeat(v, B, G) for k, v in x.items()}
