@@ -8,14 +8,15 @@ import argparse, json, os, platform, statistics, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
+import torch._dynamo
 import torch.nn as nn
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig
 from .hf import molex_model, molex_param_groups, _hf_model
 
 # %% auto #0
-__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'bank_mib',
-           'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json', 'main']
+__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'COMPILE_MODES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib',
+           'bank_mib', 'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json', 'main']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -62,27 +63,34 @@ def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, 
 def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize()
 
-def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_tokens:int=16, seed:int=0):
+COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune')
+
+def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_tokens:int=16, seed:int=0,
+              compile:str|None=None):  # None, or a torch.compile mode for train and infer (the same for every impl)
     "A function running one step of `phase` on seeded random tokens."
     if phase not in PHASES: raise ValueError(f"phase={phase!r} must be one of {PHASES}")
+    if compile is not None and compile not in COMPILE_MODES: raise ValueError(f"compile={compile!r} must be None or one of {COMPILE_MODES}")
+    if compile is not None and phase == 'decode': raise ValueError("compile applies to the train and infer phases, not to decode (generate)")
+    fwd = model if compile is None else torch.compile(model, mode=compile)
     g = torch.Generator().manual_seed(seed)
     V = _hf_model(model).config.vocab_size
     ids = torch.randint(3, V, (batch, seq), generator=g).to(device)
     mask = torch.ones_like(ids)
     decoder = _hf_model(model).config.model_type != 'roberta'
     labels = ids if decoder else torch.randint(0, 2, (batch,), generator=g).to(device)
+    nocache = dict(use_cache=False) if decoder else {}
     if phase == 'train':
         model.train()
         groups = molex_param_groups(model, lr=1e-4) if hasattr(_hf_model(model), 'molex') else [dict(params=[p for p in model.parameters() if p.requires_grad], lr=1e-4)]
         opt = torch.optim.AdamW(groups)
         def step():
-            model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
+            fwd(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
             opt.step(); opt.zero_grad(set_to_none=True)
         return step
     model.eval()
     if phase == 'infer':
         def step():
-            with torch.no_grad(): model(input_ids=ids, attention_mask=mask)
+            with torch.no_grad(): fwd(input_ids=ids, attention_mask=mask, **nocache)     # scoring: no KV cache
         return step
     if not decoder: raise ValueError(f"phase='decode' needs a decoder; {_hf_model(model).config.model_type} is an encoder")
     def step():
@@ -158,6 +166,7 @@ def run_bench(
     warmup:int=2, repeats:int=5,
     new_tokens:int=16,           # decoded tokens per decode step
     seed:int=0,
+    compile:str|None=None,       # a torch.compile mode for every impl's train and infer steps (decode stays eager)
     command:str|None=None,       # the command line, recorded
     log=print,
 )->dict:
@@ -166,15 +175,19 @@ def run_bench(
         if s not in SHAPES: raise ValueError(f"shape {s!r} is not in SHAPES ({', '.join(SHAPES)})")
     for i in impls:
         if i not in IMPLS: raise ValueError(f"impl={i!r} must be one of {IMPLS}")
+    if compile is not None:      # every impl's model is a new set of modules for the same code: room for all their graphs
+        torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 256)
+        torch._dynamo.config.accumulated_cache_size_limit = max(torch._dynamo.config.accumulated_cache_size_limit, 2048)
     variants = [(i, False) for i in impls] + ([('fast', True)] if recompute and 'fast' in impls else [])
     records, cuda = [], torch.device(device).type == 'cuda'
     for name, B, N, phases in cases:
         models = {v: build(SHAPES[name], *v[:1], device, dtype, seed, recompute=v[1]) for v in variants}   # the same weights
         for phase in phases:
             vs = [v for v in variants if phase == 'train' or not v[1]]   # recompute only matters with a backward
-            steps = {v: make_step(models[v], phase, B, N, device, new_tokens, seed) for v in vs}
+            comp = None if phase == 'decode' else compile
+            steps = {v: make_step(models[v], phase, B, N, device, new_tokens, seed, comp) for v in vs}
             flops = {v: model_flops(steps[v]) for v in vs}
-            kept = {v: saved_mib(models[v], steps[v]) if phase == 'train' else None for v in vs}
+            kept = {v: saved_mib(models[v], steps[v]) if phase == 'train' and comp is None else None for v in vs}
             for v in vs:
                 for _ in range(warmup): steps[v]()
             times = {v: [] for v in vs}
@@ -184,7 +197,7 @@ def run_bench(
                     times[v].append(1e3 * (time.perf_counter() - t0))
             for v in vs:
                 ms = statistics.median(times[v])
-                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, ms=ms, peak_mib=None,
+                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, compile=comp, ms=ms, peak_mib=None,
                            flops=flops[v], tflops=flops[v] / (ms / 1e3) / 1e12, saved_mib=kept[v], bank_mib=bank_mib(models[v]),
                            times_ms=times[v])
                 if phase == 'decode': rec.update(new_tokens=new_tokens, tokens_per_s=B * new_tokens / (ms / 1e3))
@@ -197,11 +210,11 @@ def run_bench(
                 model = build(SHAPES[name], v[0], device, dtype, seed, recompute=v[1])
                 for r in records:
                     if (r['model'], r['batch'], r['seq'], r['impl'], r['recompute']) == (name, B, N, *v):
-                        r['peak_mib'] = measure(make_step(model, r['phase'], B, N, device, new_tokens, seed), device, 1, 1)['peak_mib']
+                        r['peak_mib'] = measure(make_step(model, r['phase'], B, N, device, new_tokens, seed, r['compile']), device, 1, 1)['peak_mib']
                 del model; torch.cuda.empty_cache()
     return dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv),
                 settings=dict(dtype=str(dtype).replace('torch.', ''), warmup=warmup, repeats=repeats, new_tokens=new_tokens,
-                              seed=seed, lora='r=8, alpha=16', molex="MoLExConfig defaults (alpha 0.95, batch routing, linear gate)"),
+                              seed=seed, compile=compile, lora='r=8, alpha=16', molex="MoLExConfig defaults (alpha 0.95, batch routing, linear gate)"),
                 records=records)
 
 # %% ../nbs/06_bench.ipynb #5c12566b
@@ -229,7 +242,8 @@ def bench_table(res:dict)->str:
     f = lambda v, fmt: '' if v is None else format(v, fmt)
     t = lambda r, k: f"{f(r.get(k + '_ms'), '.2f')} ({f(r.get(k + '_ratio'), '.2f')}x)" if k + '_ms' in r else ''
     lines = [f"Device: {res['device']}; torch {res['versions']['torch']}, transformers {res['versions']['transformers']}, "
-             f"peft {res['versions']['peft']}; {res['settings']['dtype']}, median of {res['settings']['repeats']} after "
+             f"peft {res['versions']['peft']}; {res['settings']['dtype']}, "
+             f"{'torch.compile mode ' + repr(res['settings']['compile']) + ' (train, infer)' if res['settings'].get('compile') else 'eager'}, median of {res['settings']['repeats']} after "
              f"{res['settings']['warmup']} warm-up. Command: `{res['command']}`", '',
              '| model | batch x seq | phase | LoRA ms | naive ms (x LoRA) | fast ms (x LoRA) | fast + recompute ms (x LoRA) | FLOPs x LoRA (fast) | fast vs naive | peak x LoRA (fast, + recompute) | kept for backward x LoRA (naive, fast, + recompute) | fast TFLOP/s |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|']
@@ -258,6 +272,7 @@ def main(argv=None):
     p.add_argument('--cases', default=None, help="only these cases of the scale, as model:BxN separated by commas (e.g. roberta-base:16x128)")
     p.add_argument('--impls', default=','.join(IMPLS))
     p.add_argument('--no-recompute', action='store_true', help="do not time 'fast' with recompute=True")
+    p.add_argument('--compile', choices=COMPILE_MODES, default=None, help='torch.compile every impl (train and infer) with this mode')
     p.add_argument('--warmup', type=int, default=3); p.add_argument('--repeats', type=int, default=10)
     p.add_argument('--new-tokens', type=int, default=64); p.add_argument('--seed', type=int, default=0)
     a = p.parse_args(argv)
@@ -275,6 +290,6 @@ def main(argv=None):
         if bad: p.error(f"--cases={a.cases!r}: {bad} not among the {a.scale} cases {names}")
         cases = [c for c, n in zip(cases, names) if n in want]
     res = run_bench(cases, impls, not a.no_recompute, a.device, dtype, a.warmup, a.repeats,
-                    a.new_tokens, a.seed, command='molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:]))
+                    a.new_tokens, a.seed, a.compile, command='molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:]))
     write_json(res, a.out)
     print(bench_table(res))

@@ -12,13 +12,14 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import torch.nn.functional as F
+from torch.func import functional_call
 from torch.utils.checkpoint import checkpoint
 from torch.utils._python_dispatch import TorchDispatchMode
 from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGREGATIONS, ROUTER_GRADS,
                            _check_choice, _check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'GROUPED', 'MoLExConfig', 'Alpha', 'Gathered', 'LayerBank', 'MoLExLayer', 'MoLEx', 'HostSyncs']
+__all__ = ['EXECUTIONS', 'GROUPED', 'MoLExConfig', 'Alpha', 'LayerBank', 'MoLExLayer', 'MoLEx', 'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
@@ -100,17 +101,8 @@ class Alpha(nn.Module):
     def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}"
 
 # %% ../nbs/01_core.ipynb #772affac
-class Gathered:
-    "Frozen weights of the layers `idx`, taken from a stack when used: in the forward, and again in the backward instead of being kept."
-    def __init__(self, stack:Tensor, idx:Tensor): self.stack, self.idx = stack, idx
-    def get(self)->Tensor: return self.stack.index_select(0, self.idx)
-    @property
-    def shape(self): return (self.idx.shape[0], *self.stack.shape[1:])
-
-def _mat(w): return w.get() if isinstance(w, Gathered) else w
-
 class _GatheredMatmul(torch.autograd.Function):
-    "bmm(x, W) with W = stack[idx] (transposed or not): W is gathered again in the backward, not kept."
+    "bmm(x, W) with W = stack[idx] (transposed or not) from frozen weights: W is gathered again in the backward, not kept."
     @staticmethod
     def forward(ctx, x, stack, idx, transpose):
         w = stack.index_select(0, idx)
@@ -122,13 +114,76 @@ class _GatheredMatmul(torch.autograd.Function):
         w = stack.index_select(0, idx)
         return torch.bmm(gy, w if ctx.transpose else w.mT), None, None, None
 
+def _grouped_matmul(x, w, b, idx, transpose):
+    "x holds G groups of rows on its first axis; group g is multiplied by w[idx[g]] (w: the T layers' weights stacked)."
+    G = idx.shape[0]
+    xv = x.reshape(G, -1, x.shape[-1])
+    if w.requires_grad or not torch.is_grad_enabled():          # trainable (autograd keeps what it needs), or no backward
+        wg = w.index_select(0, idx)
+        y = torch.bmm(xv, wg.mT if transpose else wg)
+    else: y = _GatheredMatmul.apply(xv, w, idx, transpose)
+    if b is not None: y = y + b.index_select(0, idx)[:, None, :]
+    return y.reshape(*x.shape[:-1], y.shape[-1])
+
+def _linear(m, orig, x):
+    "nn.Linear: as usual, or grouped when its weight is the (T, out, in) stack."
+    return orig(x) if m.weight.dim() == 2 else _grouped_matmul(x, m.weight, m.bias, m._molex_idx, True)
+
+def _conv1d(m, orig, x):
+    "transformers' Conv1D (GPT-2: x @ W + b, W of shape (in, out)): as usual, or grouped."
+    return orig(x) if m.weight.dim() == 2 else _grouped_matmul(x, m.weight, m.bias, m._molex_idx, False)
+
+def _layer_norm(m, orig, x):
+    "nn.LayerNorm: as usual, or with the affine weights of each group's layer."
+    if m.weight is None or m.weight.dim() == 1: return orig(x)
+    idx = m._molex_idx
+    y = F.layer_norm(x, m.normalized_shape, None, None, m.eps).reshape(idx.shape[0], -1, x.shape[-1])
+    y = y * m.weight.index_select(0, idx)[:, None, :]
+    if m.bias is not None: y = y + m.bias.index_select(0, idx)[:, None, :]
+    return y.reshape(x.shape)
+
+def _rms_norm(m, orig, x):
+    "Llama-style RMSNorm (weight * x / rms(x), computed in float32): as usual, or with each group's weight."
+    if m.weight.dim() == 1: return orig(x)
+    idx, dtype = m._molex_idx, x.dtype
+    h = x.float()
+    h = (h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + m.variance_epsilon)).to(dtype)
+    return (m.weight.index_select(0, idx)[:, None, :] * h.reshape(idx.shape[0], -1, x.shape[-1])).reshape(x.shape)
+
+GROUPED = {  # class name -> how a module with weights runs grouped: f(module, its usual forward, x)
+    'Linear': _linear, 'Conv1D': _conv1d, 'LayerNorm': _layer_norm,
+    'LlamaRMSNorm': _rms_norm, 'Qwen2RMSNorm': _rms_norm, 'MistralRMSNorm': _rms_norm,
+}
+
+def _grouped_fn(m:nn.Module):
+    "The GROUPED function that serves module m, or a clear error."
+    if isinstance(m, nn.Linear): return _linear
+    if isinstance(m, nn.LayerNorm): return _layer_norm
+    if type(m).__name__ in GROUPED: return GROUPED[type(m).__name__]
+    raise ValueError(f"execution='fast' does not know how to run a {type(m).__name__} with the weights of several layers; "
+                     f"use execution='naive', or add a function for it to molex_nb.core.GROUPED")
+
+def _install(layer:nn.Module)->list:
+    "Give every module of `layer` that holds weights a forward that can run grouped; return their names."
+    names = []
+    for mname, m in layer.named_modules():
+        if not any(True for _ in m.parameters(recurse=False)): continue
+        fn = _grouped_fn(m)
+        if '_molex_orig' not in m.__dict__:
+            m.register_buffer('_molex_idx', torch.zeros(0, dtype=torch.long, device=next(m.parameters()).device), persistent=False)
+            m.__dict__['_molex_orig'] = m.forward
+            m.forward = partial(fn, m, m.forward)
+        names.append(mname)
+    return names
+
 class LayerBank:
-    "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are gathered without a host sync."
+    "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are used without a host sync."
     def __init__(self,
         layers:Sequence[nn.Module],  # the T layers
         share:bool=True,             # the layers' frozen weights become views of the stack (no copy); False: a stacked copy
     ):
-        self.layers, self.share, self._key, self._stale, self.frozen, self.trained = tuple(layers), share, None, True, {}, {}
+        self.layers, self.share, self._key, self._stale = tuple(layers), share, None, True
+        self.frozen, self.trained, self.modules = {}, {}, []
 
     def _signature(self, per):
         return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
@@ -139,6 +194,7 @@ class LayerBank:
             if list(p) != names or any(p[n].shape != per[0][n].shape or p[n].dtype != per[0][n].dtype for n in names):
                 raise ValueError(f"execution='fast' stacks the layers' weights, but layer {t} has other parameter names, "
                                  f"shapes or dtypes than layer 0; use execution='naive'")
+        self.modules = [_install(l) for l in self.layers][0]
         b0 = dict(self.layers[0].named_buffers())
         for t, l in enumerate(self.layers):
             b = dict(l.named_buffers())
@@ -158,7 +214,7 @@ class LayerBank:
         return 0 if self.share else sum(s.numel() * s.element_size() for s in self.frozen.values())
 
     def mark_stale(self):
-        "The owner calls this once per forward: the weights may have changed; the next gather checks them."
+        "The owner calls this once per forward: the weights may have changed; the next use checks them."
         self._stale = True
 
     @torch.compiler.disable
@@ -169,11 +225,12 @@ class LayerBank:
         if key != self._key: self._build(per); self._key = self._signature(per)
         self._stale = False
 
-    def gather(self, idx:Tensor)->dict:   # name -> (len(idx), ...) weights of the layers idx
-        "The weights of layers `idx` (a tensor on the device): trainable ones stacked, frozen ones as `Gathered`."
+    def weights(self, idx:Tensor)->dict:
+        "What `functional_call` gives a layer to run grouped: every weight as the (T, ...) stack, and `idx` for every module."
         if self._stale: self.refresh()
-        out = {n: Gathered(s, idx) for n, s in self.frozen.items()}
-        out.update({n: torch.stack(ps).index_select(0, idx) for n, ps in self.trained.items()})
+        out = dict(self.frozen)
+        out.update({n: torch.stack(ps) for n, ps in self.trained.items()})   # in the graph: gradients reach each layer
+        out.update({f"{m}._molex_idx" if m else '_molex_idx': idx for m in self.modules})
         return out
 
 def _gc_modules(layer:nn.Module)->list:
@@ -195,46 +252,6 @@ def _no_inner_checkpointing(layer:nn.Module):
     finally:
         for m in mods: m.gradient_checkpointing = True
 
-def _grouped_matmul(xv, w, b, transpose):
-    "(G, M, in) times G weights (stacked, or Gathered from frozen ones) plus G biases: one batched product."
-    if isinstance(w, Gathered):
-        y = _GatheredMatmul.apply(xv, w.stack, w.idx, transpose)
-        return y if b is None else y + _mat(b)[:, None, :]
-    w = w.mT if transpose else w
-    return torch.bmm(xv, w) if b is None else torch.baddbmm(_mat(b)[:, None, :], xv, w)
-
-def _grouped_linear(m, w, b, G, x):
-    "nn.Linear with G weight sets: x is G groups of rows stacked on the first axis; one batched product."
-    y = _grouped_matmul(x.reshape(G, -1, x.shape[-1]), w, b, True)
-    return y.reshape(*x.shape[:-1], w.shape[1])
-
-def _grouped_conv1d(m, w, b, G, x):
-    "transformers' Conv1D (GPT-2: x @ W + b, W of shape (in, out)) with G weight sets."
-    y = _grouped_matmul(x.reshape(G, -1, x.shape[-1]), w, b, False)
-    return y.reshape(*x.shape[:-1], w.shape[2])
-
-def _grouped_layer_norm(m, w, b, G, x):
-    "nn.LayerNorm with G sets of affine weights."
-    w, b = _mat(w), _mat(b)
-    y = F.layer_norm(x, m.normalized_shape, None, None, m.eps).reshape(G, -1, x.shape[-1])
-    if w is not None: y = y * w[:, None, :]
-    if b is not None: y = y + b[:, None, :]
-    return y.reshape(x.shape)
-
-GROUPED = {  # how a module with its own weights runs with G weight sets; `name` matches class names
-    'Linear': _grouped_linear, 'Conv1D': _grouped_conv1d, 'LayerNorm': _grouped_layer_norm,
-}
-
-def _group_kind(m:nn.Module)->str:
-    "The GROUPED entry (or 'RMSNorm') that serves module m, or a clear error."
-    name = type(m).__name__
-    if isinstance(m, nn.Linear): return 'Linear'
-    if isinstance(m, nn.LayerNorm): return 'LayerNorm'
-    if name in GROUPED: return name
-    if name.endswith('RMSNorm') and set(n for n, _ in m.named_parameters(recurse=False)) == {'weight'}: return 'RMSNorm'
-    raise ValueError(f"execution='fast' does not know how to run a {name} with the weights of several layers; "
-                     f"use execution='naive', or add a function for it to molex_nb.core.GROUPED")
-
 def _repeat(x, B:int, G:int):
     "Repeat the first axis of the tensors (in tuples, lists, dicts) of 2 or more dims whose first axis has size B: G groups."
     if isinstance(x, Tensor) and x.dim() >= 2 and x.shape[0] == B:          # (B, ...) per-sequence tensors; 1-d ones are positions
@@ -243,44 +260,12 @@ def _repeat(x, B:int, G:int):
     if isinstance(x, dict): return {k: _repeat(v, B, G) for k, v in x.items()}
     return x
 
-def _plan(layer:nn.Module, key)->list:
-    "(module, its own parameter names, how it runs grouped) for the modules of `layer` that hold weights; cached per bank key."
-    cached = layer.__dict__.get('_molex_plan')
-    if cached is not None and cached[0] == key: return cached[1]
-    plan = []
-    for mname, m in layer.named_modules():
-        own = [n for n, _ in m.named_parameters(recurse=False)]
-        if own: plan.append((m, [(n, f"{mname}.{n}" if mname else n) for n in own], _group_kind(m)))
-    layer.__dict__['_molex_plan'] = (key, plan)
-    return plan
-
-@contextlib.contextmanager
-def _grouped_weights(layer:nn.Module, params:dict, G:int, nd:int, B:int, key=None):
-    "Inside: every module of `layer` with weights runs G weight sets at once, on G groups of the batch."
-    undo = []
-    try:
-        for m, names, kind in _plan(layer, key):
-            own = {n: params[full] for n, full in names}
-            if kind == 'RMSNorm':     # self.weight * x: one weight row per batch row broadcasts
-                w, ones = _mat(own['weight']), [1] * (nd - 1)
-                undo.append((m, 'weight', m._parameters['weight']))
-                m._parameters['weight'] = w.view(G, 1, *ones, -1).expand(G, B, *ones, -1).reshape(G * B, *ones[1:], -1)
-            else:
-                undo.append((m, 'forward', m.__dict__.get('forward')))
-                m.forward = partial(GROUPED[kind], m, own.get('weight'), own.get('bias'), G)
-        yield
-    finally:
-        for m, what, old in reversed(undo):
-            if what == 'weight': m._parameters['weight'] = old
-            elif old is None: del m.forward
-            else: m.forward = old
-
-def _layers_at_once(layer:nn.Module, params:dict, z:Tensor, args, kwargs, info:dict|None=None, key=None)->Tensor:
-    "`layer`'s code run once with each of the G stacked weight sets `params`, on G copies of z: (G, *z.shape)."
-    G, B = next(iter(params.values())).shape[0], z.shape[0]
+def _layers_at_once(layer:nn.Module, weights:dict, G:int, z:Tensor, args, kwargs, info:dict|None=None)->Tensor:
+    "`layer`'s code run once on G copies of z stacked on the batch axis, group g with the weights of layer idx[g]: (G, *z.shape)."
+    B = z.shape[0]
     zg = z.repeat(G, *[1] * (z.dim() - 1))
-    with _no_inner_checkpointing(layer), _grouped_weights(layer, params, G, z.dim(), B, key):
-        out = layer(zg, *_repeat(tuple(args), B, G), **_repeat(kwargs, B, G))
+    with _no_inner_checkpointing(layer):
+        out = functional_call(layer, weights, (zg, *_repeat(tuple(args), B, G)), _repeat(kwargs, B, G))
     if info is not None: info['tuple'] = isinstance(out, tuple)
     if isinstance(out, tuple) and any(o is not None for o in out[1:]):
         raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
@@ -364,12 +349,12 @@ class MoLExLayer(nn.Module):
         "Layer t and the chosen layers in one batched call over their stacked weights: the choice never leaves the device."
         idx = torch.cat([self._own, chosen.reshape(-1, chosen.shape[-1])[0]])   # (1 + k,): t, j_1..j_k (batch routing)
         if self._own_bank: self._bank.mark_stale()
-        params = self._bank.gather(idx)
         info = {}
-        run = partial(_layers_at_once, self.layer, info=info, key=self._bank._key)
+        run = partial(_layers_at_once, self.layer, G=idx.shape[0], info=info)
+        weights = self._bank.weights(idx)
         if torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer))):
-            H = checkpoint(run, params, z, args, kwargs, use_reentrant=False)
-        else: H = run(params, z, args, kwargs)
+            H = checkpoint(run, weights, z=z, args=args, kwargs=kwargs, use_reentrant=False)
+        else: H = run(weights, z=z, args=args, kwargs=kwargs)
         if H.shape[1:] != z.shape:
             raise ValueError(f"layer {self.t} returned shape {tuple(H.shape[1:])} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         w = r.weights if z.dim() == 3 else r.weights[:, 0]                  # (B, N, k) or (B, k)

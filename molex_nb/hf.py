@@ -143,12 +143,14 @@ class HFMoLExLayer(MoLExLayer):
 
 # %% ../nbs/05_hf.ipynb #0b5e5e0e
 def _pre_hook(module, args, kwargs):
-    "Before the model's forward: record the attention mask, take `molex_route_mask` out of the arguments, mark the stacked weights for a check."
+    "Before the model's forward: record the attention mask, take `molex_route_mask` out of the arguments, check the stacked weights."
     st, cfg = module.molex, module.molex.config
-    st.bank.mark_stale()
     if ((cfg.execution == 'fast' or cfg.recompute) and st.family.attention is not None and 'use_cache' not in kwargs
         and ((module.training and torch.is_grad_enabled()) or kwargs.get('labels') is not None)):
         kwargs['use_cache'] = False        # a training or loss forward fills no KV cache, so the fast execution can run
+    if cfg.execution == 'fast' and (st.family.attention is None or kwargs.get('use_cache') is False):
+        st.bank.refresh()                  # here, once, outside the layers (under torch.compile: one graph break, here)
+    else: st.bank.mark_stale()             # a cached forward runs the naive execution; a layer that does not checks then
     st.route_mask = kwargs.pop('molex_route_mask', None)
     st.attention_mask = kwargs.get('attention_mask', args[1] if len(args) > 1 and isinstance(args[1], Tensor) else None)
     return args, kwargs
