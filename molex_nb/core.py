@@ -12,7 +12,6 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import torch.nn.functional as F
-from torch.func import functional_call
 from torch.utils.checkpoint import checkpoint
 from torch.utils._python_dispatch import TorchDispatchMode
 from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGREGATIONS, ROUTER_GRADS,
@@ -225,13 +224,36 @@ class LayerBank:
         if key != self._key: self._build(per); self._key = self._signature(per)
         self._stale = False
 
-    def weights(self, idx:Tensor)->dict:
-        "What `functional_call` gives a layer to run grouped: every weight as the (T, ...) stack, and `idx` for every module."
+    def weights(self)->dict:
+        "What a layer runs grouped with: every weight as the (T, ...) stack of the T layers' weights."
         if self._stale: self.refresh()
         out = dict(self.frozen)
         out.update({n: torch.stack(ps) for n, ps in self.trained.items()})   # in the graph: gradients reach each layer
-        out.update({f"{m}._molex_idx" if m else '_molex_idx': idx for m in self.modules})
         return out
+
+    def slots(self, layer:nn.Module)->list:
+        "(parameter dict, name, weight name) of every weight of `layer` (one of the T), and (buffer dict, '_molex_idx', None)."
+        cached = layer.__dict__.get('_molex_slots')
+        if cached is not None and cached[0] == self._key: return cached[1]
+        out = []
+        for mname, m in layer.named_modules():
+            own = [n for n, _ in m.named_parameters(recurse=False)]
+            if not own: continue
+            out += [(m._parameters, n, f"{mname}.{n}" if mname else n) for n in own] + [(m._buffers, '_molex_idx', None)]
+        layer.__dict__['_molex_slots'] = (self._key, out)
+        return out
+
+@contextlib.contextmanager
+def _swapped(slots:list, weights:dict, idx:Tensor):
+    "Inside: the layer's modules hold the stacked weights and the group index (what `functional_call` does, without its checks)."
+    old = []
+    try:
+        for d, name, key in slots:
+            old.append((d, name, d[name]))
+            d[name] = idx if key is None else weights[key]
+        yield
+    finally:
+        for d, name, t in reversed(old): d[name] = t
 
 def _gc_modules(layer:nn.Module)->list:
     "The modules of a block that can checkpoint themselves (transformers' GradientCheckpointingLayer), found once."
@@ -260,12 +282,12 @@ def _repeat(x, B:int, G:int):
     if isinstance(x, dict): return {k: _repeat(v, B, G) for k, v in x.items()}
     return x
 
-def _layers_at_once(layer:nn.Module, weights:dict, G:int, z:Tensor, args, kwargs, info:dict|None=None)->Tensor:
+def _layers_at_once(layer:nn.Module, weights:dict, idx:Tensor, z:Tensor, args, kwargs, slots:list, info:dict|None=None)->Tensor:
     "`layer`'s code run once on G copies of z stacked on the batch axis, group g with the weights of layer idx[g]: (G, *z.shape)."
-    B = z.shape[0]
+    B, G = z.shape[0], idx.shape[0]
     zg = z.repeat(G, *[1] * (z.dim() - 1))
-    with _no_inner_checkpointing(layer):
-        out = functional_call(layer, weights, (zg, *_repeat(tuple(args), B, G)), _repeat(kwargs, B, G))
+    with _no_inner_checkpointing(layer), _swapped(slots, weights, idx):
+        out = layer(zg, *_repeat(tuple(args), B, G), **_repeat(kwargs, B, G))
     if info is not None: info['tuple'] = isinstance(out, tuple)
     if isinstance(out, tuple) and any(o is not None for o in out[1:]):
         raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
@@ -350,11 +372,11 @@ class MoLExLayer(nn.Module):
         idx = torch.cat([self._own, chosen.reshape(-1, chosen.shape[-1])[0]])   # (1 + k,): t, j_1..j_k (batch routing)
         if self._own_bank: self._bank.mark_stale()
         info = {}
-        run = partial(_layers_at_once, self.layer, G=idx.shape[0], info=info)
-        weights = self._bank.weights(idx)
+        weights = self._bank.weights()
+        run = partial(_layers_at_once, self.layer, slots=self._bank.slots(self.layer), info=info)
         if torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer))):
-            H = checkpoint(run, weights, z=z, args=args, kwargs=kwargs, use_reentrant=False)
-        else: H = run(weights, z=z, args=args, kwargs=kwargs)
+            H = checkpoint(run, weights, idx, z, args, kwargs, use_reentrant=False)
+        else: H = run(weights, idx, z, args, kwargs)
         if H.shape[1:] != z.shape:
             raise ValueError(f"layer {self.t} returned shape {tuple(H.shape[1:])} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         w = r.weights if z.dim() == 3 else r.weights[:, 0]                  # (B, N, k) or (B, k)
