@@ -252,7 +252,7 @@ def bench_table(res:dict)->str:
         kept = ', '.join(f(r.get(k), '.2f') for k in ('naive_saved_ratio', 'fast_saved_ratio', 'fast_recompute_saved_ratio') if r.get(k) is not None)
         lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {f(r.get('lora_ms'), '.2f')} | {t(r, 'naive')} | "
                      f"{t(r, 'fast')} | {t(r, 'fast_recompute')} | {f(r.get('fast_flop_ratio'), '.2f')} | "
-                     f"{f(r.get('fast_speedup'), '.2f')}x | {mem} | {kept} | {f(r.get('fast_tflops'), '.4f')} |")
+                     f"{f(r.get('fast_speedup'), '.2f')}{'x' if 'fast_speedup' in r else ''} | {mem} | {kept} | {f(r.get('fast_tflops'), '.4f')} |")
     return '\n'.join(lines)
 
 # %% ../nbs/06_bench.ipynb #8e24e1d0
