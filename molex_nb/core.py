@@ -162,18 +162,15 @@ def _grouped_fn(m:nn.Module):
     raise ValueError(f"execution='fast' does not know how to run a {type(m).__name__} with the weights of several layers; "
                      f"use execution='naive', or add a function for it to molex_nb.core.GROUPED")
 
-def _install(layer:nn.Module)->list:
-    "Give every module of `layer` that holds weights a forward that can run grouped; return their names."
-    names = []
-    for mname, m in layer.named_modules():
+def _install(layer:nn.Module):
+    "Give every module of `layer` that holds weights a forward that can run grouped (once)."
+    for m in layer.modules():
         if not any(True for _ in m.parameters(recurse=False)): continue
         fn = _grouped_fn(m)
         if '_molex_orig' not in m.__dict__:
             m.register_buffer('_molex_idx', torch.zeros(0, dtype=torch.long, device=next(m.parameters()).device), persistent=False)
             m.__dict__['_molex_orig'] = m.forward
             m.forward = partial(fn, m, m.forward)
-        names.append(mname)
-    return names
 
 class LayerBank:
     "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are used without a host sync."
@@ -182,7 +179,7 @@ class LayerBank:
         share:bool=True,             # the layers' frozen weights become views of the stack (no copy); False: a stacked copy
     ):
         self.layers, self.share, self._key, self._stale = tuple(layers), share, None, True
-        self.frozen, self.trained, self.modules = {}, {}, []
+        self.frozen, self.trained = {}, {}
 
     def _signature(self, per):
         return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
@@ -193,7 +190,7 @@ class LayerBank:
             if list(p) != names or any(p[n].shape != per[0][n].shape or p[n].dtype != per[0][n].dtype for n in names):
                 raise ValueError(f"execution='fast' stacks the layers' weights, but layer {t} has other parameter names, "
                                  f"shapes or dtypes than layer 0; use execution='naive'")
-        self.modules = [_install(l) for l in self.layers][0]
+        for l in self.layers: _install(l)
         b0 = dict(self.layers[0].named_buffers())
         for t, l in enumerate(self.layers):
             b = dict(l.named_buffers())
