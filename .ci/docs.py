@@ -14,6 +14,66 @@ DOCS = ROOT / '_docs'
 MATH = re.compile(r'\\\[(.+?)\\\]|\\\((.+?)\\\)', re.S)
 SKIP = re.compile(r'(<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>|<style\b.*?</style>)', re.S)
 REMOTE = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="https?://[^"]*"[^>]*>(?:</script>)?')
+HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+def _settings()->dict:
+    import configparser
+    c = configparser.ConfigParser(); c.read(ROOT / 'settings.ini')
+    return dict(c['DEFAULT'])
+
+
+def _site()->str:
+    s = _settings()
+    return s['doc_host'].rstrip('/') + '/' + s['doc_baseurl'].strip('/')
+
+
+def _pages_of_modules()->dict:
+    "module name -> the page its notebook renders to (nbdev links `name` to MODULE.html; this build names pages after the notebooks)."
+    out = {}
+    for nb in (ROOT / 'nbs').glob('*.ipynb'):
+        m = re.search(r'#\|\s*default_exp\s+(\S+)', nb.read_text())
+        if m: out[m.group(1).replace('\\n', '').strip('"')] = nb.stem + '.html'
+    return out
+
+
+def fix_links(page:str)->str:
+    "nbdev's API links point at SITE/MODULE.html#name; here MODULE's page is NN_MODULE.html: link to it, relatively."
+    site, pages = _site(), _pages_of_modules()
+    def sub(m):
+        url = m.group(1)
+        if url.startswith(site + '/'):
+            path, _, anchor = url[len(site) + 1:].partition('#')
+            mod = path[:-len('.html')] if path.endswith('.html') else path
+            if mod in pages: return f'href="{pages[mod]}{"#" + anchor if anchor else ""}"'
+        return m.group(0)
+    return HREF.sub(sub, page)
+
+
+def broken_links()->list:
+    "Every link of the site to a page or an anchor that the build does not produce, or to a source line that does not exist."
+    s = _settings()
+    site, blob = _site(), s['git_url'].rstrip('/') + f"/blob/{s['branch']}/"
+    ids = {f.name: set(re.findall(r'\bid="([^"]*)"', f.read_text())) for f in DOCS.glob('*.html')}
+    bad = []
+    for f in sorted(DOCS.glob('*.html')):
+        for url in HREF.findall(f.read_text()):
+            url = html.unescape(url)
+            if url.startswith(site): bad.append(f"{f.name}: {url} (a page of the published site, not of this build)"); continue
+            if url.startswith(blob):
+                path, _, line = url[len(blob):].partition('#L')
+                src = ROOT / path
+                if not src.is_file(): bad.append(f"{f.name}: {url} (no file {path})")
+                elif line and int(line) > len(src.read_text().splitlines()): bad.append(f"{f.name}: {url} ({path} has fewer lines)")
+                continue
+            if re.match(r'^[a-z]+:', url) or url.startswith(('site_libs/', '//')): continue   # other sites, mail: not checked offline
+            target, _, anchor = url.partition('#')
+            target = target or f.name
+            if target.endswith('.html'):
+                if target not in ids: bad.append(f"{f.name}: {url} (no page {target})")
+                elif anchor and anchor not in ids[target]: bad.append(f"{f.name}: {url} (no anchor #{anchor} in {target})")
+            elif not (DOCS / target).exists(): bad.append(f"{f.name}: {url} (no file {target})")
+    return bad
 
 
 def to_mathml(page:str, name:str)->tuple:
@@ -54,6 +114,7 @@ def build():
     for f in DOCS.glob('*.html'):
         page, n = to_mathml(f.read_text(), f.name)
         page = REMOTE.sub('', page)                                       # KaTeX from a CDN is not needed any more
+        page = fix_links(page)
         f.write_text(page); total += n
     print(f"built {DOCS} with {total} formulas as MathML")
 
@@ -81,6 +142,7 @@ def check():
         if text.count('<img') < n_figs: problems.append(f"{page.name}: {n_figs} figures in the notebook, {text.count('<img')} in the page")
         if REMOTE.search(text): problems.append(f"{page.name}: loads a remote script or style")
         if re.search(r'\\\(|\\\[', SKIP.sub('', text)): problems.append(f"{page.name}: unconverted maths")
+    problems += broken_links()
     if problems: raise SystemExit('docs check failed:\n' + '\n'.join(problems))
     print(f"docs check: {len(nbs)} pages OK")
 

@@ -4,19 +4,21 @@
 
 # %% ../nbs/06_bench.ipynb #80f975d3
 from __future__ import annotations
-import argparse, json, os, platform, statistics, sys, time
+import argparse, gc, json, os, platform, statistics, sys, time, warnings, weakref
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
 import torch._dynamo
 import torch.nn as nn
+import torch.utils.flop_counter as flop_counter
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig
 from .hf import molex_model, molex_param_groups, _hf_model
 
 # %% auto #0
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'COMPILE_MODES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib',
-           'bank_mib', 'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json', 'main']
+           'weights_mib', 'peak_memory', 'bank_mib', 'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table',
+           'write_json', 'main']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -52,8 +54,11 @@ def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, 
     cls, cfg_cls = {'roberta': (RobertaForSequenceClassification, RobertaConfig), 'gpt2': (GPT2LMHeadModel, GPT2Config),
                     'llama': (LlamaForCausalLM, LlamaConfig)}[shape.family]
     torch.manual_seed(seed)
-    model = cls(cfg_cls(**shape.config)).to(device=device, dtype=dtype)
-    model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=list(shape.targets), fan_in_fan_out=shape.family == 'gpt2'))
+    with torch.device(device): model = cls(cfg_cls(**shape.config))    # built where it runs: no copy from the host
+    model = model.to(dtype)
+    with warnings.catch_warnings():    # peft 0.21 reads transformers' deprecated `is_gradient_checkpointing` (transformers >= 5.24 warns)
+        warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
+        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=list(shape.targets), fan_in_fan_out=shape.family == 'gpt2'))
     if impl != 'lora':
         torch.manual_seed(seed + 1)
         model = molex_model(model, MoLExConfig(execution=impl, mix_layers=shape.mix_layers, recompute=recompute))
@@ -112,14 +117,53 @@ def saved_mib(model:nn.Module, step)->float:
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda x: x): step()
     return sum(kept.values()) / 2**20
 
+def weights_mib(model:nn.Module)->float:
+    "MiB of the model's distinct parameter and buffer storages, the fast execution's stacked copy (if any) included."
+    st = getattr(_hf_model(model), 'molex', None)
+    ts = [*model.parameters(), *model.buffers(), *(st.bank.frozen.values() if st is not None else ())]
+    return sum({t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in ts}.values()) / 2**20
+
+def _free(device):
+    "Collect the garbage (models hold reference cycles) and hand cached device memory back: the next model is measured alone."
+    gc.collect()
+    if torch.device(device).type == 'cuda': torch.cuda.empty_cache()
+
+def peak_memory(model:nn.Module, step, device='cpu')->dict:
+    "One step's memory, to be called with only this model on the device: resident before the step, and the peak above it (CUDA only)."
+    step(); _sync(device)                       # warm-up: the optimizer state exists from here on
+    out = dict(weights_mib=weights_mib(model), resident_mib=None, act_peak_mib=None, peak_mib=None)
+    if torch.device(device).type == 'cuda':
+        base = torch.cuda.memory_allocated(device); torch.cuda.reset_peak_memory_stats(device)
+        step(); _sync(device)
+        peak = torch.cuda.max_memory_allocated(device)
+        out.update(resident_mib=base / 2**20, act_peak_mib=(peak - base) / 2**20, peak_mib=peak / 2**20)
+    return out
+
 def bank_mib(model:nn.Module)->float:
     "MiB the fast execution's stacked weights add to the model (0 when the layers' weights are views of the stacks)."
     st = getattr(_hf_model(model), 'molex', None)
     return 0.0 if st is None else st.bank.extra_bytes / 2**20
 
+def _kv(kv_shape, q_shape): return (kv_shape[0], q_shape[1], *kv_shape[2:])   # GQA: KV heads broadcast to the query heads
+
+def _sdpa_fwd(q, k, v, *args, out_shape=None, **kwargs)->int:
+    return flop_counter.sdpa_flop_count(q, _kv(k, q), _kv(v, q))
+
+def _sdpa_bwd(g, q, k, v, *args, out_shape=None, **kwargs)->int:
+    return flop_counter.sdpa_backward_flop_count(g, q, _kv(k, q), _kv(v, q))
+
+def _sdpa_formulas()->dict:
+    "Attention FLOP formulas for every fused SDPA kernel (CUDA and CPU), with grouped-query attention counted as the kernel runs it."
+    aten, out = torch.ops.aten, {}
+    for name in ('_scaled_dot_product_efficient_attention', '_scaled_dot_product_flash_attention',
+                 '_scaled_dot_product_cudnn_attention', '_scaled_dot_product_flash_attention_for_cpu'):
+        for op, f in ((name, _sdpa_fwd), (name + '_backward', _sdpa_bwd)):
+            if hasattr(aten, op): out[getattr(aten, op)] = f
+    return out
+
 def model_flops(step)->int:
-    "FLOPs of one step (matrix products and attention), counted by torch.utils.flop_counter."
-    with FlopCounterMode(display=False) as fc: step()
+    "FLOPs of one step (matrix products and attention), counted by torch.utils.flop_counter with our attention formulas (GQA, CPU kernels)."
+    with FlopCounterMode(display=False, custom_mapping=_sdpa_formulas()) as fc: step()
     return int(fc.get_total_flops())
 
 def measure(step, device='cpu', warmup:int=2, repeats:int=5)->dict:
@@ -157,6 +201,17 @@ def _versions()->dict:
 
 def _label(v)->str: return v[0] + ('_recompute' if v[1] else '')
 
+def _dynamo_counts()->dict:
+    "TorchDynamo's running totals: graphs compiled and graph breaks."
+    c = torch._dynamo.utils.counters
+    return dict(graphs=int(c['stats'].get('unique_graphs', 0)), graph_breaks=int(sum(c['graph_break'].values())))
+
+def _check_alone(refs:list, device):
+    "Free the garbage; fail if a model of an earlier round is still alive (its memory would count in the next peak)."
+    _free(device)
+    alive = [name for name, r in refs if r() is not None]
+    if alive: raise RuntimeError(f"models still alive before a memory measurement: {alive}; drop every reference to them first")
+
 def run_bench(
     cases=TINY_CASES,            # (shape name, batch, seq, phases)
     impls=IMPLS,                 # implementations to time
@@ -169,6 +224,7 @@ def run_bench(
     compile:str|None=None,       # a torch.compile mode for every impl's train and infer steps (decode stays eager)
     command:str|None=None,       # the command line, recorded
     log=print,
+    out=None,                    # a JSON path: the records so far are written (atomically) after every case
 )->dict:
     "Time every (case, phase, impl); return the raw records with the device, versions, settings and command."
     for s, *_ in cases:
@@ -180,42 +236,58 @@ def run_bench(
         torch._dynamo.config.accumulated_cache_size_limit = max(torch._dynamo.config.accumulated_cache_size_limit, 2048)
     variants = [(i, False) for i in impls] + ([('fast', True)] if recompute and 'fast' in impls else [])
     records, cuda = [], torch.device(device).type == 'cuda'
+    res = dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv),
+               settings=dict(dtype=str(dtype).replace('torch.', ''), warmup=warmup, repeats=repeats, new_tokens=new_tokens,
+                             seed=seed, compile=compile, lora='r=8, alpha=16', molex="MoLExConfig defaults (alpha 0.95, batch routing, linear gate)"),
+               records=records)
     for name, B, N, phases in cases:
         models = {v: build(SHAPES[name], *v[:1], device, dtype, seed, recompute=v[1]) for v in variants}   # the same weights
+        refs = [(f"{name} {_label(v)}", weakref.ref(m)) for v, m in models.items()]
+        wmib = {v: weights_mib(m) for v, m in models.items()}
         for phase in phases:
             vs = [v for v in variants if phase == 'train' or not v[1]]   # recompute only matters with a backward
             comp = None if phase == 'decode' else compile
             steps = {v: make_step(models[v], phase, B, N, device, new_tokens, seed, comp) for v in vs}
-            flops = {v: model_flops(steps[v]) for v in vs}
+            # FLOPs on an eager step of the same model: under a dispatch mode dynamo would not compile (and would skip the frame for good)
+            flops = {v: model_flops(steps[v] if comp is None else make_step(models[v], phase, B, N, device, new_tokens, seed)) for v in vs}
+            dyn = {}
             kept = {v: saved_mib(models[v], steps[v]) if phase == 'train' and comp is None else None for v in vs}
             for v in vs:
+                before = _dynamo_counts()
                 for _ in range(warmup): steps[v]()
-            times = {v: [] for v in vs}
+                dyn[v] = {k: n - before[k] for k, n in _dynamo_counts().items()} if comp else {}
+            times, before = {v: [] for v in vs}, _dynamo_counts()
             for _ in range(repeats):                   # round robin: drifts of the machine hit every impl alike
                 for v in vs:
                     _sync(device); t0 = time.perf_counter(); steps[v](); _sync(device)
                     times[v].append(1e3 * (time.perf_counter() - t0))
+            if comp: recompiled = _dynamo_counts()['graphs'] - before['graphs']   # graphs compiled while timing: should be 0
             for v in vs:
+                if comp: dyn[v]['graphs_while_timed'] = recompiled
                 ms = statistics.median(times[v])
-                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, compile=comp, ms=ms, peak_mib=None,
+                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, compile=comp, ms=ms,
+                           weights_mib=wmib[v], resident_mib=None, act_peak_mib=None, peak_mib=None,
                            flops=flops[v], tflops=flops[v] / (ms / 1e3) / 1e12, saved_mib=kept[v], bank_mib=bank_mib(models[v]),
                            times_ms=times[v])
+                rec.update(dyn[v])                     # compiled: graphs and graph breaks made during the warm-up
                 if phase == 'decode': rec.update(new_tokens=new_tokens, tokens_per_s=B * new_tokens / (ms / 1e3))
                 records.append(rec)
                 log(f"{name} {B}x{N} {phase:6s} {_label(v):15s} {ms:9.2f} ms")
         del models, steps
-        if cuda:                                       # peak memory: one model at a time on the device
-            torch.cuda.empty_cache()
+        if out is not None: write_json(res, out)
+        if compile is not None:                        # compiled code holds on to its models; no memory round (it would compile again)
+            torch._dynamo.reset(); _free(device); continue
+        _check_alone(refs, device)
+        if cuda:                                       # peak memory: each model alone on the device, in a round of its own
             for v in variants:
                 model = build(SHAPES[name], v[0], device, dtype, seed, recompute=v[1])
                 for r in records:
                     if (r['model'], r['batch'], r['seq'], r['impl'], r['recompute']) == (name, B, N, *v):
-                        r['peak_mib'] = measure(make_step(model, r['phase'], B, N, device, new_tokens, seed, r['compile']), device, 1, 1)['peak_mib']
-                del model; torch.cuda.empty_cache()
-    return dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv),
-                settings=dict(dtype=str(dtype).replace('torch.', ''), warmup=warmup, repeats=repeats, new_tokens=new_tokens,
-                              seed=seed, compile=compile, lora='r=8, alpha=16', molex="MoLExConfig defaults (alpha 0.95, batch routing, linear gate)"),
-                records=records)
+                        r.update(peak_memory(model, make_step(model, r['phase'], B, N, device, new_tokens, seed), device))
+                ref = [(f"{name} {_label(v)} (memory round)", weakref.ref(model))]
+                del model; _check_alone(ref, device)
+        if out is not None: write_json(res, out)
+    return res
 
 # %% ../nbs/06_bench.ipynb #5c12566b
 def ratios(res:dict)->list:
@@ -230,7 +302,9 @@ def ratios(res:dict)->list:
             row[f"{k}_ratio"] = d[k]['ms'] / d['lora']['ms']
             row[f"{k}_flop_ratio"] = d[k]['flops'] / d['lora']['flops']
             if d[k]['peak_mib'] is not None and d['lora']['peak_mib']: row[f"{k}_mem_ratio"] = d[k]['peak_mib'] / d['lora']['peak_mib']
+            if d[k].get('act_peak_mib') is not None and d['lora'].get('act_peak_mib'): row[f"{k}_act_ratio"] = d[k]['act_peak_mib'] / d['lora']['act_peak_mib']
             if d[k].get('saved_mib') is not None and d['lora'].get('saved_mib'): row[f"{k}_saved_ratio"] = d[k]['saved_mib'] / d['lora']['saved_mib']
+        if d.get('lora', {}).get('weights_mib') is not None: row['lora_weights_mib'] = d['lora']['weights_mib']
         if 'naive' in d and 'fast' in d: row['fast_speedup'] = d['naive']['ms'] / d['fast']['ms']
         if 'fast' in d: row['fast_tflops'] = d['fast']['tflops']
         if 'tokens_per_s' in d.get('fast', {}): row['fast_tokens_per_s'] = d['fast']['tokens_per_s']
@@ -245,14 +319,15 @@ def bench_table(res:dict)->str:
              f"peft {res['versions']['peft']}; {res['settings']['dtype']}, "
              f"{'torch.compile mode ' + repr(res['settings']['compile']) + ' (train, infer)' if res['settings'].get('compile') else 'eager'}, median of {res['settings']['repeats']} after "
              f"{res['settings']['warmup']} warm-up. Command: `{res['command']}`", '',
-             '| model | batch x seq | phase | LoRA ms | naive ms (x LoRA) | fast ms (x LoRA) | fast + recompute ms (x LoRA) | FLOPs x LoRA (fast) | fast vs naive | peak x LoRA (fast, + recompute) | kept for backward x LoRA (naive, fast, + recompute) | fast TFLOP/s |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+             '| model | batch x seq | phase | LoRA ms | naive ms (x LoRA) | fast ms (x LoRA) | fast + recompute ms (x LoRA) | FLOPs x LoRA (fast) | fast vs naive | weights MiB | activation peak x LoRA (naive, fast, + recompute) | peak x LoRA (fast, + recompute) | kept for backward x LoRA (naive, fast, + recompute) | fast TFLOP/s |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in ratios(res):
         mem = ', '.join(f(r.get(k), '.2f') for k in ('fast_mem_ratio', 'fast_recompute_mem_ratio') if r.get(k) is not None)
+        act = ', '.join(f(r.get(k), '.2f') for k in ('naive_act_ratio', 'fast_act_ratio', 'fast_recompute_act_ratio') if r.get(k) is not None)
         kept = ', '.join(f(r.get(k), '.2f') for k in ('naive_saved_ratio', 'fast_saved_ratio', 'fast_recompute_saved_ratio') if r.get(k) is not None)
         lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {f(r.get('lora_ms'), '.2f')} | {t(r, 'naive')} | "
                      f"{t(r, 'fast')} | {t(r, 'fast_recompute')} | {f(r.get('fast_flop_ratio'), '.2f')} | "
-                     f"{f(r.get('fast_speedup'), '.2f')}{'x' if 'fast_speedup' in r else ''} | {mem} | {kept} | {f(r.get('fast_tflops'), '.4f')} |")
+                     f"{f(r.get('fast_speedup'), '.2f')}{'x' if 'fast_speedup' in r else ''} | {f(r.get('lora_weights_mib'), ',.0f')} | {act} | {mem} | {kept} | {f(r.get('fast_tflops'), '.4f')} |")
     return '\n'.join(lines)
 
 # %% ../nbs/06_bench.ipynb #8e24e1d0
@@ -271,6 +346,7 @@ def main(argv=None):
     p.add_argument('--dtype', choices=('float32', 'bfloat16'), default=None, help='default: bfloat16 on cuda, float32 on cpu')
     p.add_argument('--cases', default=None, help="only these cases of the scale, as model:BxN separated by commas (e.g. roberta-base:16x128)")
     p.add_argument('--impls', default=','.join(IMPLS))
+    p.add_argument('--phases', default=None, help=f"only these phases of each case, separated by commas ({', '.join(PHASES)})")
     p.add_argument('--no-recompute', action='store_true', help="do not time 'fast' with recompute=True")
     p.add_argument('--compile', choices=COMPILE_MODES, default=None, help='torch.compile every impl (train and infer) with this mode')
     p.add_argument('--warmup', type=int, default=3); p.add_argument('--repeats', type=int, default=10)
@@ -289,7 +365,14 @@ def main(argv=None):
         bad = [c for c in want if c not in names]
         if bad: p.error(f"--cases={a.cases!r}: {bad} not among the {a.scale} cases {names}")
         cases = [c for c, n in zip(cases, names) if n in want]
+    if a.phases:
+        ph = a.phases.split(',')
+        bad = [x for x in ph if x not in PHASES]
+        if bad: p.error(f"--phases={a.phases!r}: {bad} not in {PHASES}")
+        cases = [(m, B, N, tuple(x for x in phs if x in ph)) for m, B, N, phs in cases]
+        cases = [c for c in cases if c[3]]
+        if not cases: p.error(f"--phases={a.phases!r}: no case of the selection has these phases")
     res = run_bench(cases, impls, not a.no_recompute, a.device, dtype, a.warmup, a.repeats,
-                    a.new_tokens, a.seed, a.compile, command='molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:]))
+                    a.new_tokens, a.seed, a.compile, command='molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:]), out=a.out)
     write_json(res, a.out)
     print(bench_table(res))

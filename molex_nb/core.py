@@ -92,9 +92,16 @@ class Alpha(nn.Module):
     ):
         super().__init__()
         MoLExConfig(alpha=alpha, learn_alpha=learn)      # the same validation as the config
-        self.learn = learn
+        self.learn, self.value = learn, float(alpha)
         if learn: self.logit = nn.Parameter(torch.tensor(math.log(alpha / (1 - alpha)), dtype=torch.float64).float())
-        else: self.register_buffer('fixed', torch.tensor(float(alpha), dtype=torch.float64))   # exact; cast in the forward
+        else: self.register_buffer('fixed', torch.tensor(self.value, dtype=torch.float64))
+
+    def _apply(self, fn, recurse=True):
+        "After every cast or move (`.to`, `.double()`, ...) the fixed value is written again: float32 -> float64 keeps 0.95 exact."
+        super()._apply(fn, recurse)
+        if not self.learn and not self.fixed.is_meta:
+            with torch.no_grad(): self.fixed.fill_(self.value)
+        return self
 
     def forward(self)->Tensor: return torch.sigmoid(self.logit) if self.learn else self.fixed
     def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}"
@@ -194,7 +201,7 @@ class LayerBank:
         b0 = dict(self.layers[0].named_buffers())
         for t, l in enumerate(self.layers):
             b = dict(l.named_buffers())
-            if list(b) != list(b0) or any(b[n].shape != b0[n].shape or not torch.equal(b[n], b0[n]) for n in b0):
+            if list(b) != list(b0) or any(b[n].shape != b0[n].shape or (not b[n].is_meta and not torch.equal(b[n], b0[n])) for n in b0):
                 raise ValueError(f"execution='fast' calls every layer with layer 0's buffers, but layer {t}'s differ; use execution='naive'")
         frozen = [n for n in names if not any(p[n].requires_grad for p in per)]
         self.frozen = {}
@@ -296,6 +303,11 @@ def _layers_at_once(layer:nn.Module, weights:dict, idx:Tensor, z:Tensor, args, k
 # %% ../nbs/01_core.ipynb #a513c0fb
 def _hidden(out): return out[0] if isinstance(out, tuple) else out
 
+def _placement(module:nn.Module)->tuple:
+    "(device, dtype) of the module's first floating-point parameter: where and in which dtype MoLEx puts what it adds."
+    p = next((p for p in module.parameters() if p.is_floating_point()), None)
+    return (p.device, p.dtype) if p is not None else (torch.device('cpu'), torch.get_default_dtype())
+
 class MoLExLayer(nn.Module):
     "Eq. 4 at layer t: z + alpha u_t(z) + (1 - alpha) sum_k w_k u_{j_k}(z), the experts j_k chosen by a router."
     def __init__(self,
@@ -316,8 +328,9 @@ class MoLExLayer(nn.Module):
         cfg.check(T)
         self.t, self.T, self.residual, self.config = t, T, residual, cfg
         self.candidates = tuple(cfg.candidates or range(T))
-        self.register_buffer('_cand', torch.tensor(self.candidates), persistent=False)
-        self.register_buffer('_own', torch.tensor([t]), persistent=False)
+        device, dtype = _placement(layers[t])                 # what MoLEx adds lives where the layer lives
+        self.register_buffer('_cand', torch.tensor(self.candidates, device=device), persistent=False)
+        self.register_buffer('_own', torch.tensor([t], device=device), persistent=False)
         if router is None:
             if d_model is None: raise ValueError("d_model=None: give d_model (the hidden size) or a router")
             router = cfg.router(d_model, len(self.candidates))
@@ -329,8 +342,8 @@ class MoLExLayer(nn.Module):
         alpha = Alpha(cfg.alpha, cfg.learn_alpha) if alpha is None else alpha
         self.layer = layers[t]                        # registered: this layer belongs to this position
         self._layers = tuple(layers)                  # plain references: the experts
-        if shared: self._shared = {'router': router, 'alpha': alpha}
-        else: self._shared, self.molex_router, self.molex_alpha = None, router, alpha
+        if shared: self._shared = {'router': router, 'alpha': alpha}    # placed by their owner
+        else: self._shared, self.molex_router, self.molex_alpha = None, router.to(device, dtype), alpha.to(device, dtype)
         self.routing, self.chosen, self._js = None, None, None
         self._bank, self._own_bank = (LayerBank(layers, share=False), True) if bank is None else (bank, False)   # alone: no views
 
@@ -420,7 +433,9 @@ class MoLEx(nn.Module):
         cfg.check(T)
         self.residual, self.mix = residual, tuple(cfg.mix_layers or range(T))
         n_exp = len(cfg.candidates or range(T))
-        if cfg.shared_router: self.router, self.alpha = cfg.router(d_model, n_exp), Alpha(cfg.alpha, cfg.learn_alpha)
+        if cfg.shared_router:
+            device, dtype = _placement(layers[0])
+            self.router, self.alpha = cfg.router(d_model, n_exp).to(device, dtype), Alpha(cfg.alpha, cfg.learn_alpha).to(device, dtype)
         shared = dict(router=self.router, alpha=self.alpha, shared=True) if cfg.shared_router else {}
         self.bank = LayerBank(layers, share=not cfg.stack_copy)
         self.layers = nn.ModuleList([MoLExLayer(layers, t, config=cfg, d_model=d_model, residual=residual, bank=self.bank, **shared)

@@ -177,6 +177,8 @@ def main(argv:list|None=None):
     dest = Path(a.out); dest.mkdir(parents=True, exist_ok=True)
     tmp = dest / 'results.json.tmp'; tmp.write_text(json.dumps(res, indent=1)); tmp.replace(dest / 'results.json')   # atomic
     fig = matplotlib.figure.Figure(figsize=(4.2, 3.6))                   # no pyplot: works headless and in notebooks
-    plot_routing(res['routing'], ax=fig.add_subplot()); fig.tight_layout(); fig.savefig(dest / 'routing.png', dpi=120)
+    plot_routing(res['routing'], ax=fig.add_subplot(),                 # each seed trains its own router: their choices are pooled
+                 title=f"LoRA + MoLEx, test inputs, seeds {', '.join(map(str, a.seeds))} pooled")
+    fig.tight_layout(); fig.savefig(dest / 'routing.png', dpi=120)
     print(summarize(res))
     print(f"\nseeds {a.seeds}, {res['seconds']} s on {res['device']}; wrote {dest/'results.json'} and {dest/'routing.png'}")

@@ -125,6 +125,7 @@ def aggregate_experts(
     B, N, E = probs.shape
     _check_int('k', k, 1, E)
     if granularity == 'token': return probs.topk(k, dim=-1).indices
+    probs = probs.float()                        # counts and means in float32: bfloat16 counts exactly only up to 256
     m = _as_mask(mask, (B, N), probs.device).to(probs.dtype)[..., None]      # (B, N, 1)
     dims = (1,) if granularity == 'sequence' else (0, 1)
     if batch_agg == 'mode':
@@ -161,7 +162,7 @@ def load_balance_loss(
 )->Tensor:                  # scalar E * sum_e f_e P_e (1 at perfect balance)
     "Switch load-balancing loss over the real tokens."
     B, N, E = logits.shape
-    m = _as_mask(mask, (B, N), logits.device).to(logits.dtype)                # (B, N)
+    m = _as_mask(mask, (B, N), logits.device).float()                         # (B, N), float32 like the counts
     n = m.sum().clamp(min=1)
     P = (torch.softmax(logits.float(), -1) * m[..., None]).sum((0, 1)) / n    # (E,)
     f = (_one_hot(experts, E, torch.float32) * m[..., None, None]).sum((0, 1, 2)) / (n * experts.shape[-1])   # (E,)

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs
+from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, _placement
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'MoLExState',
@@ -62,10 +62,9 @@ def _is_molex_name(name:str)->bool:
     return re.search(r'(^|\.)(molex|molex_router|molex_alpha)\.', name) is not None
 
 def _cache(args, kwargs):
-    "The KV cache among a block's arguments (GPT-2 passes it positionally, Llama by name), or None."
+    "The KV cache among a block's arguments, found by its type: GPT-2 passes it positionally, Llama by name (`past_key_values` before transformers 5.24, `cache` since)."
     from transformers.cache_utils import Cache
-    c = kwargs.get('past_key_values')
-    return c if c is not None else next((a for a in args if isinstance(a, Cache)), None)
+    return next((a for a in (*kwargs.values(), *args) if isinstance(a, Cache)), None)
 
 class MoLExState(nn.Module):
     "What MoLEx adds to a transformers model, registered as `molex`: the shared router and alpha, and the routing context."
@@ -172,12 +171,11 @@ def molex_model(
     if hasattr(hf, 'molex'): raise ValueError("this model is already a MoLEx model")
     blocks = find_blocks(model, fam)
     T = len(blocks); cfg.check(T)
-    p = next(blocks[0].parameters())
-    hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=p.device, dtype=p.dtype)
+    device, dtype = _placement(blocks[0])
+    hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=device, dtype=dtype)
     raw = list(blocks)
     for t in (cfg.mix_layers or range(T)):
-        blocks[t] = HFMoLExLayer(raw, t, hf.molex)
-        if not cfg.shared_router: blocks[t].molex_router.to(device=p.device, dtype=p.dtype); blocks[t].molex_alpha.to(device=p.device, dtype=p.dtype)
+        blocks[t] = HFMoLExLayer(raw, t, hf.molex)      # places its own buffers (and per-layer router, alpha) like the block
         hf.molex.layers.append(blocks[t])
     hf.register_forward_pre_hook(_pre_hook, with_kwargs=True)
     hf.register_forward_hook(_post_hook, with_kwargs=True)
