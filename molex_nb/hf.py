@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_hf.ipynb #57a9feda
 from __future__ import annotations
-import json, os, re, warnings
+import json, os, re, types, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -164,11 +164,17 @@ def _post_hook(module, args, kwargs, output):
 def molex_model(
     model:nn.Module,               # a transformers model, optionally wrapped by PEFT
     config:MoLExConfig|None=None,  # MoLEx options (defaults: the paper's)
+    new:bool=False,                # a PEFT model loaded for inference: add a new, untrained MoLEx to it anyway
 )->nn.Module:                      # the same model, now MoLEx (changed in place)
     "Turn a pre-trained transformers model into a MoLEx model in place: Eq. 4 at the chosen layers."
     cfg = config or MoLExConfig()
     fam, hf = find_family(model), _hf_model(model)
     if hasattr(hf, 'molex'): raise ValueError("this model is already a MoLEx model")
+    if hasattr(model, 'peft_config') and not new and any(getattr(c, 'inference_mode', False) for c in model.peft_config.values()):
+        raise ValueError("this PEFT model was loaded for inference (PeftModel.from_pretrained): if its adapter was saved from a MoLEx "
+                         "model, PEFT could not place the routers and alpha in a model without MoLEx and dropped them. Apply "
+                         "molex_model to the base model before PeftModel.from_pretrained (or use molex_nb.hf.from_pretrained); "
+                         "pass new=True to add a new, untrained MoLEx to this adapter")
     blocks = find_blocks(model, fam)
     T = len(blocks); cfg.check(T)
     device, dtype = _placement(blocks[0])
@@ -179,7 +185,12 @@ def molex_model(
         hf.molex.layers.append(blocks[t])
     hf.register_forward_pre_hook(_pre_hook, with_kwargs=True)
     hf.register_forward_hook(_post_hook, with_kwargs=True)
+    if hasattr(model, 'peft_config'): model.save_pretrained = types.MethodType(_save_with_molex, model)
     return model
+
+def _save_with_molex(self, *args, **kwargs):
+    "A MoLEx PeftModel's save_pretrained: PEFT's, plus the routers and alpha (see Save and load)."
+    return _peft_save_with_molex(self, *args, **kwargs)
 
 def molex_parameters(model:nn.Module)->list:
     "The parameters MoLEx added (routers, alpha), selected by module."
@@ -216,19 +227,40 @@ def molex_state_dict(model:nn.Module)->dict:
     "The MoLEx tensors (routers, alpha) of a model, by their names in the transformers model."
     return {n: t for n, t in _hf_model(model).state_dict().items() if _is_molex_name(n)}
 
+def _write_molex_config(model:nn.Module, path:Path):
+    st = _hf_model(model).molex
+    meta = dict(format=MOLEX_FORMAT, family=st.family.name, T=st.T, config=asdict(st.config))
+    _atomic_write(path / MOLEX_CONFIG, lambda f: f.write_text(json.dumps(meta, indent=1)))
+
+def _peft_save_with_molex(self, save_directory, *args, **kwargs):
+    "PEFT's save_pretrained, then MoLEx's routers and alpha added to the adapter file (PEFT loads them into a MoLEx model) and molex_config.json."
+    from safetensors.torch import load_file, save_file
+    type(self).save_pretrained(self, save_directory, *args, **kwargs)
+    if not kwargs.get('is_main_process', True): return
+    sd = {f"base_model.model.{n}": t.detach().contiguous().cpu() for n, t in molex_state_dict(self).items()}
+    for name in kwargs.get('selected_adapters') or list(self.peft_config):
+        d = Path(save_directory) if name == 'default' else Path(save_directory) / name
+        st, bn = d / 'adapter_model.safetensors', d / 'adapter_model.bin'
+        if st.exists():
+            w = {**load_file(str(st)), **sd}
+            _atomic_write(st, lambda f: save_file(w, str(f), metadata={'format': 'pt'}))
+        elif bn.exists():
+            w = {**torch.load(bn, weights_only=True), **sd}
+            _atomic_write(bn, lambda f: torch.save(w, f))
+        else: raise FileNotFoundError(f"PEFT wrote no adapter file into {d}: cannot add MoLEx's routers to it")
+        _write_molex_config(self, d)
+
 def save_pretrained(
     model:nn.Module,  # a MoLEx model, with or without a PEFT adapter
     path,             # folder to write
 ):
-    "Save the adapter (PEFT's save_pretrained) and MoLEx's routers and alpha into a small folder."
+    "Save the adapter (PEFT's save_pretrained, with the routers and alpha in it) and MoLEx's routers, alpha and config into a small folder."
     from safetensors.torch import save_file
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     if hasattr(model, 'peft_config'): model.save_pretrained(path)
-    st = _hf_model(model).molex
     sd = {n: t.detach().contiguous().cpu() for n, t in molex_state_dict(model).items()}
     _atomic_write(path / MOLEX_WEIGHTS, lambda f: save_file(sd, str(f)))
-    meta = dict(format=MOLEX_FORMAT, family=st.family.name, T=st.T, config=asdict(st.config))
-    _atomic_write(path / MOLEX_CONFIG, lambda f: f.write_text(json.dumps(meta, indent=1)))
+    _write_molex_config(model, path)
 
 def from_pretrained(
     model:nn.Module,           # a fresh base transformers model (the same architecture and weights)
@@ -245,7 +277,11 @@ def from_pretrained(
     if (path / 'adapter_config.json').exists():
         from peft import PeftModel
         model = PeftModel.from_pretrained(model, str(path), is_trainable=is_trainable)
-    sd = load_file(str(path / MOLEX_WEIGHTS))
+    if (path / MOLEX_WEIGHTS).exists(): sd = load_file(str(path / MOLEX_WEIGHTS))
+    elif (path / 'adapter_model.safetensors').exists():          # written by PEFT's save_pretrained on a MoLEx model
+        pre = 'base_model.model.'
+        sd = {k[len(pre):]: v for k, v in load_file(str(path / 'adapter_model.safetensors')).items() if k.startswith(pre) and _is_molex_name(k[len(pre):])}
+    else: raise ValueError(f"path={str(path)!r} has neither {MOLEX_WEIGHTS} nor an adapter file with MoLEx's tensors")
     want = set(molex_state_dict(model))
     if set(sd) != want: raise ValueError(f"{MOLEX_WEIGHTS} does not match the model: missing {sorted(want - set(sd))}, unexpected {sorted(set(sd) - want)}")
     hf = _hf_model(model)
