@@ -286,12 +286,12 @@ def _repeat(x, B:int, G:int):
     if isinstance(x, dict): return {k: _repeat(v, B, G) for k, v in x.items()}
     return x
 
-def _layers_at_once(layer:nn.Module, weights:dict, idx:Tensor, z:Tensor, args, kwargs, slots:list, info:dict|None=None)->Tensor:
+def _layers_at_once(layer:nn.Module, weights:dict, idx:Tensor, z:Tensor, args, kwargs, slots:list, info:dict|None=None, call=None)->Tensor:
     "`layer`'s code run once on G copies of z stacked on the batch axis, group g with the weights of layer idx[g]: (G, *z.shape)."
     B, G = z.shape[0], idx.shape[0]
     zg = z.repeat(G, *[1] * (z.dim() - 1))
     with _no_inner_checkpointing(layer), _swapped(slots, weights, idx):
-        out = layer(zg, *_repeat(tuple(args), B, G), **_repeat(kwargs, B, G))
+        out = (call or layer)(zg, *_repeat(tuple(args), B, G), **_repeat(kwargs, B, G))
     if info is not None: info['tuple'] = isinstance(out, tuple)
     if isinstance(out, tuple) and any(o is not None for o in out[1:]):
         raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
@@ -320,6 +320,7 @@ class MoLExLayer(nn.Module):
         residual:bool=True,          # True: layers are residual branches u_t (Eq. 3); False: blocks L_t(z) = z + u_t(z)
         shared:bool=False,           # router and alpha are owned elsewhere (a shared gate), not registered here
         bank:LayerBank|None=None,    # stacked weights shared by the stack's layers (execution='fast'); None: its own
+        register_layer:bool=True,    # register layer t as the submodule `layer`; False: it stays where it is (hf: in the model's block list)
     ):
         super().__init__()
         cfg = config or MoLExConfig()
@@ -340,7 +341,8 @@ class MoLExLayer(nn.Module):
             raise ValueError(f"router has d_model={router.d_model}, but d_model={d_model}")
         _check_int('top_k', router.top_k, 1, len(self.candidates))
         alpha = Alpha(cfg.alpha, cfg.learn_alpha) if alpha is None else alpha
-        self.layer = layers[t]                        # registered: this layer belongs to this position
+        if register_layer: self.layer = layers[t]     # registered: this layer belongs to this position
+        else: object.__setattr__(self, 'layer', layers[t])   # a plain reference: the layer is registered elsewhere
         self._layers = tuple(layers)                  # plain references: the experts
         if shared: self._shared = {'router': router, 'alpha': alpha}    # placed by their owner
         else: self._shared, self.molex_router, self.molex_alpha = None, router.to(device, dtype), alpha.to(device, dtype)
@@ -352,8 +354,12 @@ class MoLExLayer(nn.Module):
     @property
     def alpha(self)->Alpha: return self._shared["alpha"] if self._shared else self.molex_alpha
 
+    def _call_layer(self, j:int, z:Tensor, args, kwargs):
+        "Run layer j's own computation on z (subclasses may call it otherwise)."
+        return self._layers[j](z, *args, **kwargs)
+
     def _run(self, j:int, z:Tensor, args, kwargs)->Tensor:
-        h = _hidden(self._layers[j](z, *args, **kwargs))
+        h = _hidden(self._call_layer(j, z, args, kwargs))
         if h.shape != z.shape:
             raise ValueError(f"layer {j} returned shape {tuple(h.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         return h
@@ -362,7 +368,7 @@ class MoLExLayer(nn.Module):
 
     def _naive(self, z, chosen, r, args, kwargs, chosen_layers):
         "Layer t, then each chosen layer once (a layer that picks itself is reused): reading the choice syncs with the host."
-        out_t = self.layer(z, *args, **kwargs)
+        out_t = self._call_layer(self.t, z, args, kwargs)
         h_t = _hidden(out_t)
         if h_t.shape != z.shape:
             raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
@@ -383,7 +389,8 @@ class MoLExLayer(nn.Module):
         if self._own_bank: self._bank.mark_stale()
         info = {}
         weights = self._bank.weights()
-        run = partial(_layers_at_once, self.layer, slots=self._bank.slots(self.layer), info=info)
+        call = lambda zg, *a, **k: self._call_layer(self.t, zg, a, k)
+        run = partial(_layers_at_once, self.layer, slots=self._bank.slots(self.layer), info=info, call=call)
         if torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer))):
             H = checkpoint(run, weights, idx, z, args, kwargs, use_reentrant=False)
         else: H = run(weights, idx, z, args, kwargs)

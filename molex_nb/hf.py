@@ -52,7 +52,7 @@ def find_family(model:nn.Module)->Family:
 def find_blocks(model:nn.Module, family:Family)->nn.ModuleList:
     "The ModuleList of the model's transformer blocks."
     for m in _hf_model(model).modules():
-        if isinstance(m, nn.ModuleList) and len(m) and all(type(b).__name__ in family.block_classes or isinstance(b, MoLExLayer) for b in m):
+        if isinstance(m, nn.ModuleList) and len(m) and all(type(b).__name__ in family.block_classes for b in m):
             return m
     raise ValueError(f"no ModuleList of {family.block_classes} found in {type(model).__name__}")
 
@@ -73,7 +73,7 @@ class MoLExState(nn.Module):
         self.config, self.family, self.T, self.d_model = config, family, T, d_model
         if config.shared_router:
             self.router, self.alpha = config.router(d_model, len(config.candidates or range(T))), Alpha(config.alpha, config.learn_alpha)
-        self.layers, self.attention_mask, self.route_mask = [], None, None
+        self.layers, self.attention_mask, self.route_mask = nn.ModuleList(), None, None    # the MoLEx layers (not the blocks)
         self._bank = {'bank': LayerBank(blocks, share=not config.stack_copy)}           # the blocks' stacked weights (execution='fast'), not a submodule
 
     @property
@@ -94,13 +94,24 @@ class MoLExState(nn.Module):
         return sum(terms) if terms else torch.zeros(())
 
 # %% ../nbs/05_hf.ipynb #2493d5a3
+class _MoLExForward:
+    "A block's forward while MoLEx is on: Eq. 4 through its MoLEx layer. The block stays where it is in the model (same module path, same state-dict keys as without MoLEx)."
+    def __init__(self, layer:nn.Module): self.layer = layer
+    def __call__(self, *args, **kwargs): return self.layer(*args, **kwargs)
+
 class HFMoLExLayer(MoLExLayer):
-    "A core MoLExLayer in place of a transformers block: routing mask, routing kept while decoding, experts in their own cache slots."
+    "A core MoLExLayer for a transformers block (which keeps its place): routing mask, routing kept while decoding, experts in their own cache slots."
     def __init__(self, blocks:list, t:int, state:MoLExState):
         cfg = state.config
         shared = dict(router=state.router, alpha=state.alpha, shared=True) if cfg.shared_router else {}
-        super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, bank=state.bank, **shared)
+        super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, bank=state.bank, register_layer=False, **shared)
         self._state = {'state': state}                     # a reference, not a submodule
+
+    def _call_layer(self, j:int, z:Tensor, args, kwargs):
+        "Block j's own computation: its class's forward when MoLEx runs in its place (else Eq. 4 would call itself), else the block."
+        blk = self._layers[j]
+        if isinstance(blk.__dict__.get('forward'), _MoLExForward): return type(blk).forward(blk, z, *args, **kwargs)
+        return blk(z, *args, **kwargs)
 
     def forward(self, hidden_states:Tensor, *args, **kwargs):
         st = self._state['state']
@@ -181,8 +192,9 @@ def molex_model(
     hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=device, dtype=dtype)
     raw = list(blocks)
     for t in (cfg.mix_layers or range(T)):
-        blocks[t] = HFMoLExLayer(raw, t, hf.molex)      # places its own buffers (and per-layer router, alpha) like the block
-        hf.molex.layers.append(blocks[t])
+        layer = HFMoLExLayer(raw, t, hf.molex)          # places its own buffers (and per-layer router, alpha) like the block
+        hf.molex.layers.append(layer)
+        raw[t].forward = _MoLExForward(layer)           # the block keeps its place; calling it runs Eq. 4
     hf.register_forward_pre_hook(_pre_hook, with_kwargs=True)
     hf.register_forward_hook(_post_hook, with_kwargs=True)
     if hasattr(model, 'peft_config'): model.save_pretrained = types.MethodType(_save_with_molex, model)
@@ -216,7 +228,7 @@ def molex_param_groups(
             dict(params=[p for p in mol if p.requires_grad], lr=router_lr, weight_decay=router_weight_decay)]
 
 # %% ../nbs/05_hf.ipynb #5cbe19a8
-MOLEX_CONFIG, MOLEX_WEIGHTS, MOLEX_FORMAT = 'molex_config.json', 'molex.safetensors', 'molex_nb/1'
+MOLEX_CONFIG, MOLEX_WEIGHTS, MOLEX_FORMAT = 'molex_config.json', 'molex.safetensors', 'molex_nb/2'
 
 def _atomic_write(dest:Path, write):
     "Write through a temporary file in the same folder, then rename it over `dest`."
