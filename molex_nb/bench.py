@@ -167,18 +167,14 @@ def model_flops(step)->int:
     return int(fc.get_total_flops())
 
 def measure(step, device='cpu', warmup:int=2, repeats:int=5)->dict:
-    "Median ms over `repeats` after `warmup` (device synchronised around each), and the peak memory of one step."
+    "Median ms over `repeats` after `warmup` (device synchronised around each); memory is `peak_memory`'s."
     for _ in range(warmup): step()
     _sync(device)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter(); step(); _sync(device)
         times.append(1e3 * (time.perf_counter() - t0))
-    peak = None
-    if torch.device(device).type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(); step(); _sync(device)
-        peak = torch.cuda.max_memory_allocated() / 2**20
-    return dict(ms=statistics.median(times), times_ms=times, peak_mib=peak)
+    return dict(ms=statistics.median(times), times_ms=times)
 
 # %% ../nbs/06_bench.ipynb #7cb30d62
 CASES = [  # (shape, batch, seq, phases): the six cases of the issue, and decoding
