@@ -43,6 +43,7 @@ class MoLExConfig:
     execution:str='naive'         # 'naive': one call per layer (reference); 'fast': one batched call, no host sync (batch routing)
     recompute:bool=False          # recompute the expert calls in the backward pass instead of keeping their activations
     stack_copy:bool=False         # 'fast': keep a stacked copy of the frozen layer weights instead of making them views of one stack
+    sync_routing:bool=False       # batch routing on several GPUs: every rank uses the decision of the global batch (all-reduced votes)
 
     def __post_init__(self):
         a = self.alpha
@@ -57,7 +58,9 @@ class MoLExConfig:
         if self.execution == 'fast' and self.granularity != 'batch':
             raise ValueError(f"execution='fast' needs granularity='batch' (one choice per batch, gathered on the device), "
                              f"got granularity={self.granularity!r}; use execution='naive' for token or sequence routing")
-        for name in ('recompute', 'stack_copy', 'learn_alpha', 'shared_router'):
+        if self.sync_routing is True and self.granularity != 'batch':
+            raise ValueError(f"sync_routing=True needs granularity='batch' (got {self.granularity!r}): token and sequence routing do not depend on the ranks")
+        for name in ('recompute', 'stack_copy', 'learn_alpha', 'shared_router', 'sync_routing'):
             if not isinstance(getattr(self, name), bool): raise ValueError(f"{name}={getattr(self, name)!r} must be True or False")
         if not (isinstance(self.load_balance_coef, (int, float)) and self.load_balance_coef >= 0):
             raise ValueError(f"load_balance_coef={self.load_balance_coef!r} must be a number >= 0")
@@ -73,7 +76,7 @@ class MoLExConfig:
         "A new router with these options."
         return Router(d_model, n_experts, kind=self.gate, proj_dim=self.proj_dim, activation=self.activation,
                       top_k=self.top_k, granularity=self.granularity, batch_agg=self.batch_agg,
-                      router_grad=self.router_grad, cosine_axis=self.cosine_axis)
+                      router_grad=self.router_grad, cosine_axis=self.cosine_axis, sync=self.sync_routing)
 
     def check(self, T:int):
         "Check the layer indices against a stack of `T` layers."

@@ -106,6 +106,12 @@ def _one_hot(idx:Tensor, E:int, dtype)->Tensor:
     "F.one_hot without its range check, which reads values on the host (a GPU sync): idx must be in [0, E)."
     return (idx.unsqueeze(-1) == torch.arange(E, device=idx.device)).to(dtype)
 
+def _all_reduce(x:Tensor)->Tensor:
+    "Sum `x` over the ranks of torch.distributed's default group (unchanged when it is not initialized or has one rank)."
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1: dist.all_reduce(x)
+    return x
+
 def _as_mask(mask:Tensor|None, shape:tuple, device)->Tensor:
     "A bool mask of `shape` (B, N): True on real tokens."
     if mask is None: return torch.ones(shape, dtype=torch.bool, device=device)
@@ -119,9 +125,11 @@ def aggregate_experts(
     k:int=1,                     # how many experts each token is sent to
     granularity:str='token',     # 'token', 'sequence' or 'batch'
     batch_agg:str='mode',        # 'mode' (majority of top-1 votes) or 'mean' (argmax of mean probability)
+    sync:bool=False,             # batch routing under torch.distributed: decide on the global batch of all ranks
 )->Tensor:                       # (B, N, k) chosen experts, broadcast to every token
     "Choose the experts per token, or per sequence / batch by Mode or Mean."
     _check_choice('granularity', granularity, GRANULARITIES); _check_choice('batch_agg', batch_agg, AGGREGATIONS)
+    if sync and granularity != 'batch': raise ValueError(f"sync=True needs granularity='batch' (got {granularity!r}): only a batch decision depends on how the batch is split over ranks")
     B, N, E = probs.shape
     _check_int('k', k, 1, E)
     if granularity == 'token': return probs.topk(k, dim=-1).indices
@@ -131,9 +139,12 @@ def aggregate_experts(
     if batch_agg == 'mode':
         votes = _one_hot(probs.argmax(-1), E, probs.dtype) * m             # (B, N, E): top-1 votes of real tokens
         score = votes.sum(dims)                                              # (B, E) or (E,)
+        if sync: score = _all_reduce(score)                                  # the votes of every rank's tokens
         score = score * E + torch.arange(E - 1, -1, -1, device=probs.device, dtype=probs.dtype)  # ties -> lower index
     else:
-        score = (probs * m).sum(dims) / m.sum(dims).clamp(min=1)              # mean probability over real tokens
+        s, n = (probs * m).sum(dims), m.sum(dims)                             # (E,), (1,) for batch routing
+        if sync: s, n = _all_reduce(torch.cat([s, n])).split([E, 1])           # sums over every rank's tokens
+        score = s / n.clamp(min=1)                                           # mean probability over real tokens
     chosen = score.topk(k, dim=-1).indices                                   # (B, k) or (k,)
     if granularity == 'sequence': return chosen[:, None, :].expand(B, N, k)
     return chosen.expand(B, N, k)
@@ -193,6 +204,7 @@ class Router(nn.Module):
         batch_agg:str='mode',      # 'mode' or 'mean' for sequence and batch routing
         router_grad:str='none',    # 'none' (paper), 'scale' or 'ste'
         cosine_axis:str='feature', # 'feature' (per token) or 'sequence' (reference code)
+        sync:bool=False,           # batch routing: all ranks decide on the global batch (all-reduced votes / probabilities)
     ):
         super().__init__()
         _check_choice('kind', kind, GATE_KINDS); _check_choice('activation', activation, ACTIVATIONS)
@@ -201,6 +213,8 @@ class Router(nn.Module):
         _check_int('n_experts', n_experts, 1); _check_int('top_k', top_k, 1, n_experts)
         self.d_model, self.n_experts, self.kind, self.activation = d_model, n_experts, kind, activation
         self.top_k, self.granularity, self.batch_agg, self.router_grad = top_k, granularity, batch_agg, router_grad
+        if sync and granularity != 'batch': raise ValueError(f"sync=True needs granularity='batch', got granularity={granularity!r}")
+        self.sync = sync
         self.scorer = (LinearRouter(d_model, n_experts) if kind == 'linear'
                        else CosineRouter(d_model, n_experts, proj_dim, cosine_axis=cosine_axis))
 
@@ -214,7 +228,7 @@ class Router(nn.Module):
         m = _as_mask(mask, x.shape[:2], x.device)
         logits = self.scorer(x)                                              # (B, N, E)
         probs = torch.softmax(logits, -1) if self.activation == 'softmax' else torch.sigmoid(logits)
-        if experts is None: experts = aggregate_experts(probs.detach(), m, self.top_k, self.granularity, self.batch_agg)
+        if experts is None: experts = aggregate_experts(probs.detach(), m, self.top_k, self.granularity, self.batch_agg, self.sync)
         else:
             if experts.dim() != 3 or experts.shape[-1] != self.top_k or experts.shape[0] not in (1, x.shape[0]):
                 raise ValueError(f"experts has shape {tuple(experts.shape)}; expected (B, N, {self.top_k}) or (B, 1, {self.top_k}) with B={x.shape[0]}")

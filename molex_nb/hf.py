@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt
 from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, _placement
 
 # %% auto #0
-__all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'MoLExState',
-           'HFMoLExLayer', 'molex_model', 'molex_parameters', 'molex_param_groups', 'molex_state_dict',
+__all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'lora_targets',
+           'MoLExState', 'HFMoLExLayer', 'molex_model', 'molex_parameters', 'molex_param_groups', 'molex_state_dict',
            'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing']
 
 # %% ../nbs/05_hf.ipynb #e43a763d
@@ -26,13 +26,14 @@ class Family:
     model_types:tuple        # the config.model_type values it serves
     block_classes:tuple      # class names of its blocks
     attention:str|None=None  # attribute of a block holding the attention with `layer_idx` (decoders with a KV cache)
+    lora_targets:tuple=()    # the query and value projections' module names (LoRA's paper targets), alternatives in order
 
 FAMILIES = [
     Family('BERT-style post-LN encoder', ('bert', 'roberta', 'xlm-roberta', 'mpnet'),
-           ('BertLayer', 'RobertaLayer', 'XLMRobertaLayer', 'MPNetLayer')),
-    Family('GPT-2', ('gpt2',), ('GPT2Block',), 'attn'),
+           ('BertLayer', 'RobertaLayer', 'XLMRobertaLayer', 'MPNetLayer'), lora_targets=(('query', 'value'), ('q', 'v'))),
+    Family('GPT-2', ('gpt2',), ('GPT2Block',), 'attn', lora_targets=(('c_attn',),)),
     Family('Llama-style decoder', ('llama', 'qwen2', 'mistral'),
-           ('LlamaDecoderLayer', 'Qwen2DecoderLayer', 'MistralDecoderLayer'), 'self_attn'),
+           ('LlamaDecoderLayer', 'Qwen2DecoderLayer', 'MistralDecoderLayer'), 'self_attn', lora_targets=(('q_proj', 'v_proj'),)),
 ]
 
 def _hf_model(model:nn.Module)->nn.Module:
@@ -55,6 +56,15 @@ def find_blocks(model:nn.Module, family:Family)->nn.ModuleList:
         if isinstance(m, nn.ModuleList) and len(m) and all(type(b).__name__ in family.block_classes for b in m):
             return m
     raise ValueError(f"no ModuleList of {family.block_classes} found in {type(model).__name__}")
+
+def lora_targets(model:nn.Module)->list:
+    "The module names of the blocks' query and value projections, LoRA's targets in the paper (`target_modules` of a LoraConfig)."
+    fam = find_family(model)
+    names = {n.rsplit('.', 1)[-1] for blk in find_blocks(model, fam) for n, _ in blk.named_modules()}
+    for alt in fam.lora_targets:
+        if set(alt) <= names: return list(alt)
+    raise ValueError(f"found none of the query/value projections {fam.lora_targets} in the blocks of {type(model).__name__}: "
+                     f"name LoRA's targets yourself (target_modules)")
 
 # %% ../nbs/05_hf.ipynb #68d6fcef
 def _is_molex_name(name:str)->bool:
