@@ -14,6 +14,7 @@ import torch.utils.flop_counter as flop_counter
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig
 from .hf import molex_model, molex_param_groups, _hf_model
+from .train import versions as _versions, device_name as _device_name
 
 # %% auto #0
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'COMPILE_MODES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib',
@@ -186,14 +187,6 @@ CASES = [  # (shape, batch, seq, phases): the six cases of the issue, and decodi
 TINY_CASES = [('tiny-roberta', 8, 64, ('train', 'infer')), ('tiny-gpt2', 8, 64, ('train', 'infer', 'decode')),
               ('tiny-llama', 2, 128, ('train', 'infer', 'decode'))]
 
-def _device_name(device)->str:
-    if torch.device(device).type == 'cuda': return torch.cuda.get_device_name(torch.device(device))
-    return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
-
-def _versions()->dict:
-    import transformers, peft, molex_nb
-    return dict(python=platform.python_version(), torch=torch.__version__, transformers=transformers.__version__,
-                peft=peft.__version__, molex_nb=molex_nb.__version__)
 
 def _label(v)->str: return v[0] + ('_recompute' if v[1] else '')
 

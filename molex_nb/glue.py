@@ -9,10 +9,22 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
+import argparse, csv, json, os, sys, time
+from dataclasses import asdict
+from pathlib import Path
+import torch
+from datasets import Dataset, DatasetDict, load_dataset
+from datasets.fingerprint import Hasher
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, TrainingArguments, set_seed
+from transformers.trainer_utils import get_last_checkpoint
+from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
+from .hf import molex_model, lora_targets, molex_parameters, _hf_model
+from .train import MoLExTrainer, epochs_from_log, best_epoch, versions, device_name, write_json
 
 # %% auto #0
-__all__ = ['GLUE_METRICS', 'PRESETS', 'glue_metrics', 'GluePreset', 'glue_preset']
+__all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
+           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -52,7 +64,10 @@ class GluePreset:
     batch_size:int; epochs:int; lr:float; max_len:int
     gate:str                        # 'linear', 'cosine' or 'cosine-sig' (Table 5 "Cos-Sig")
     proj_dim:int|None; indv_gate:bool; batch_agg:str; learn_alpha:bool; load_balance:float
-    lora_r:int=8; lora_alpha:int=8; lora_targets:tuple=('query', 'value')
+    lora_r:int=8; lora_alpha:int=8
+    lora_targets:tuple|None=None    # None: the family's query and value projections (hf.lora_targets)
+    lora_dropout:float=0.0          # not in Table 5: the authors' RoBERTa LoRA has none
+    full_lr:float=2e-5              # methods 'full', 'full+molex' (Table 11): not in the paper; RoBERTa's own GLUE range is 1e-5 to 3e-5
     warmup_ratio:float=0.06; schedule:str='linear'; optimizer:str='adamw'
     weight_decay:float=0.1          # not in Table 5: the value of the authors' (and microsoft/LoRA's) GLUE scripts
     alpha:float=0.95                # fixed mixing weight (the start of a learned one)
@@ -102,3 +117,286 @@ def glue_preset(
     bad = [k for k in overrides if k not in GluePreset.__dataclass_fields__ or k in ('model', 'task')]
     if bad: raise ValueError(f"{bad} are not preset fields; allowed: {[f for f in GluePreset.__dataclass_fields__ if f not in ('model', 'task')]}")
     return dataclasses.replace(PRESETS[model, t], **overrides)
+
+# %% ../nbs/08_glue.ipynb #17abba3c
+GLUE_HUB = 'nyu-mll/glue'
+TEXT_COLUMNS = {'cola': ('sentence',), 'sst2': ('sentence',), 'mrpc': ('sentence1', 'sentence2'), 'qqp': ('question1', 'question2'),
+                'stsb': ('sentence1', 'sentence2'), 'mnli': ('premise', 'hypothesis'), 'qnli': ('question', 'sentence'),
+                'rte': ('sentence1', 'sentence2')}
+MAIN_METRIC = {'cola': 'matthews_correlation', 'stsb': 'pearson'}   # the paper's metric per task; the others: accuracy
+
+def eval_splits(task:str)->tuple: return ('validation_matched', 'validation_mismatched') if task == 'mnli' else ('validation',)
+
+@dataclass(frozen=True)
+class _Format:
+    "How one task's files look in a local GLUE folder."
+    folder:str               # the task's folder in the GLUE root
+    files:dict               # split -> file names, concatenated in order; 'a|b': the first of a, b that exists
+    columns:dict             # column -> its header name, or its field index when the files have no header
+    header:bool=True         # the first line names the columns
+    encoding:str='utf-8'
+    quoting:int=csv.QUOTE_NONE
+    labels:dict|None=None    # label text -> id (numbers are read as ids too)
+
+_NLI = {'entailment': 0, 'not_entailment': 1}
+_LOCAL = {
+    'cola': _Format('CoLA', {'train': ('in_domain_train.tsv',), 'validation': ('in_domain_dev.tsv', 'out_of_domain_dev.tsv')},
+                    {'sentence': 3, 'label': 1}, header=False),
+    'sst2': _Format('SST-2', {'train': ('train_full.tsv|train.tsv',), 'validation': ('dev.tsv',)}, {'sentence': 'sentence', 'label': 'label'}),
+    'mrpc': _Format('MRPC', {'train': ('train.tsv',), 'validation': ('dev.tsv',)},
+                    {'sentence1': '#1 String', 'sentence2': '#2 String', 'label': 'Quality'}, encoding='utf-8-sig'),
+    'rte': _Format('RTE', {'train': ('train.tsv',), 'validation': ('dev.tsv',)},
+                   {'sentence1': 'sentence1', 'sentence2': 'sentence2', 'label': 'label'}, quoting=csv.QUOTE_MINIMAL, labels=_NLI),
+    'stsb': _Format('STS-B', {'train': ('sts-train.csv',), 'validation': ('sts-dev.csv',)},
+                    {'sentence1': 5, 'sentence2': 6, 'label': 4}, header=False),
+    'qnli': _Format('QNLI', {'train': ('train.tsv',), 'validation': ('dev.tsv',)},
+                    {'question': 'question', 'sentence': 'sentence', 'label': 'label'}, labels=_NLI),
+    'qqp': _Format('QQP', {'train': ('train.tsv',), 'validation': ('dev.tsv',)},
+                   {'question1': 'question1', 'question2': 'question2', 'label': 'is_duplicate'}),
+    'mnli': _Format('MNLI', {'train': ('train.tsv',), 'validation_matched': ('dev_matched.tsv',), 'validation_mismatched': ('dev_mismatched.tsv',)},
+                    {'premise': 'sentence1', 'hypothesis': 'sentence2', 'label': 'gold_label'},
+                    labels={'entailment': 0, 'neutral': 1, 'contradiction': 2}),
+}
+
+def _label(v:str, task:str, fmt:_Format, where:str):
+    "A label field as the hub's id (STS-B: a float score in [0, 5])."
+    if task == 'stsb':
+        try: s = float(v)
+        except ValueError: s = None
+        if s is None or not 0 <= s <= 5: raise ValueError(f"{where}: label {v!r} is not an STS-B score (a number in [0, 5])")
+        return s
+    n = GLUE_METRICS[task][1]
+    if fmt.labels and v in fmt.labels: return fmt.labels[v]
+    if v.strip().isdigit() and int(v) < n: return int(v)
+    allowed = [*(fmt.labels or {}), *map(str, range(n))]
+    raise ValueError(f"{where}: label {v!r} is not a {task} label; allowed: {allowed}")
+
+def _read(path:Path, task:str, fmt:_Format)->dict:
+    "The columns of one local file."
+    want = f"columns {list(fmt.columns.values())}" if fmt.header else f"at least {max(fmt.columns.values()) + 1} tab-separated fields per line"
+    if not path.is_file(): raise FileNotFoundError(f"{path} is missing: GLUE {task} reads {fmt.folder}/{'+'.join(fmt.files['train'])} and its dev files, with {want}")
+    with open(path, encoding=fmt.encoding, newline='') as f: rows = [r for r in csv.reader(f, delimiter='\t', quoting=fmt.quoting) if r]
+    if len(rows) <= fmt.header: raise ValueError(f"{path} is empty; expected {'a header and ' if fmt.header else ''}rows with {want}")
+    idx, first = fmt.columns, 1
+    if fmt.header:
+        head, first = rows[0], 2
+        missing = [c for c in fmt.columns.values() if c not in head]
+        if missing: raise ValueError(f"{path} has the header {head}; expected {want} (missing {missing})")
+        idx, rows = {k: head.index(c) for k, c in fmt.columns.items()}, rows[1:]
+    need = max(idx.values()) + 1
+    out = {k: [] for k in fmt.columns}
+    for n, r in enumerate(rows, first):
+        if len(r) < need: raise ValueError(f"{path}, row {n}: {len(r)} fields; expected {want}")
+        for k, i in idx.items(): out[k].append(r[i] if k != 'label' else _label(r[i], task, fmt, f"{path}, row {n}"))
+    return out
+
+def _local_files(folder:Path, names:tuple)->list:
+    "The files of one split ('a|b': the first that exists)."
+    return [next((folder / a for a in n.split('|') if (folder / a).exists()), folder / n.split('|')[0]) for n in names]
+
+def load_glue(
+    task:str,           # a GLUE task: cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte
+    data=None,          # a local GLUE folder (holding CoLA/, SST-2/, ... or the task's own folder); None: the hub
+)->DatasetDict:         # train and validation splits (MNLI: validation_matched, validation_mismatched), the hub's columns
+    "One GLUE task through `datasets`: from the hub (nyu-mll/glue) or from a local folder in the GLUE releases' formats."
+    if task not in _LOCAL: raise ValueError(f"task={task!r} is not a GLUE task; allowed: {', '.join(_LOCAL)}")
+    cols = [*TEXT_COLUMNS[task], 'label']
+    if data is None:
+        ds = load_dataset(GLUE_HUB, task)
+        return DatasetDict({s: ds[s].select_columns(cols) for s in ('train', *eval_splits(task))})
+    fmt, root = _LOCAL[task], Path(data).expanduser()
+    folder = root / fmt.folder if (root / fmt.folder).is_dir() else root if root.name == fmt.folder else None
+    if folder is None: raise FileNotFoundError(f"data={str(data)!r} has no folder {fmt.folder}/ (GLUE {task}); expected {root / fmt.folder} "
+                                               f"with {', '.join(n for v in fmt.files.values() for n in v)}")
+    out = {}
+    for split, names in fmt.files.items():
+        parts = [_read(f, task, fmt) for f in _local_files(folder, names)]
+        out[split] = Dataset.from_dict({c: [v for p in parts for v in p[c]] for c in cols})
+    return DatasetDict(out)
+
+# %% ../nbs/08_glue.ipynb #7b19ecf6
+def _cache_dir()->Path: return Path(os.environ.get('MOLEX_CACHE', Path.home() / '.cache' / 'molex_nb'))
+
+def tokenize_glue(
+    ds:DatasetDict,       # from `load_glue`
+    tokenizer,            # the model's tokenizer
+    task:str,             # the GLUE task
+    max_len:int,          # truncate longer inputs
+    cache_dir=None,       # where local datasets' tokens are cached (default: $MOLEX_CACHE or ~/.cache/molex_nb, then glue/)
+)->DatasetDict:           # input_ids, attention_mask (token_type_ids), label
+    "Tokenize every split once; later calls read the cache."
+    cols = TEXT_COLUMNS[task]
+    def enc(b): return tokenizer(*[b[c] for c in cols], truncation=True, max_length=max_len)
+    cache = Path(cache_dir) if cache_dir is not None else _cache_dir() / 'glue'
+    out = {}
+    for split, d in ds.items():
+        kw = {}
+        if not d.cache_files:               # rows read from a local folder: no cache of datasets' own
+            cache.mkdir(parents=True, exist_ok=True)
+            key = Hasher.hash((d._fingerprint, Hasher.hash(tokenizer), max_len, cols))
+            kw['cache_file_name'] = str(cache / f'{task}-{split}-{key}.arrow')
+        out[split] = d.map(enc, batched=True, remove_columns=list(cols), desc=f'tokenize {task} {split}', **kw)
+    return DatasetDict(out)
+
+# %% ../nbs/08_glue.ipynb #bb44b8b3
+METHODS = ('lora', 'molex', 'full', 'full+molex')
+
+def glue_model(
+    model:str,                 # a hub name or a local folder
+    task:str,                  # the GLUE task (its number of labels)
+    method:str,                # one of METHODS
+    preset:GluePreset,         # LoRA's settings and MoLEx's gate
+    seed:int=0,                # seeds the head's and LoRA's initial weights
+    sync_routing:bool=False,   # batch routing decided on the global batch of all ranks
+    **kwargs,                  # more arguments of from_pretrained (dtype, ...)
+):
+    "The model of one run: a pre-trained encoder with a new head, with LoRA and/or MoLEx as the method says."
+    if method not in METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
+    set_seed(seed)
+    m = AutoModelForSequenceClassification.from_pretrained(model, num_labels=GLUE_METRICS[task][1], **kwargs)
+    if method in ('lora', 'molex'):
+        targets = list(preset.lora_targets or lora_targets(m))
+        m = get_peft_model(m, LoraConfig(task_type='SEQ_CLS', r=preset.lora_r, lora_alpha=preset.lora_alpha,
+                                         lora_dropout=preset.lora_dropout, target_modules=targets))
+    if method.endswith('molex'): molex_model(m, preset.molex_config(sync_routing=sync_routing))
+    return m
+
+# %% ../nbs/08_glue.ipynb #e541b9cf
+def _run_dir(out, task:str, method:str, seed:int)->Path: return Path(out) / f"{task}-{method.replace('+', '_')}-s{seed}"
+
+def _rename_mnli(metrics:dict)->dict:
+    "Trainer's keys for MNLI's two dev sets -> run_glue's (accuracy, accuracy_mm)."
+    out = {}
+    for k, v in metrics.items():
+        if k.startswith('validation_matched_'): out[k[len('validation_matched_'):]] = v
+        elif k.startswith('validation_mismatched_'): out[k[len('validation_mismatched_'):] + '_mm'] = v
+        else: out[k] = v
+    return out
+
+def run_glue(
+    task:str,                      # a GLUE task
+    model:str,                     # a hub name or local folder of an encoder
+    method:str='molex',            # one of METHODS
+    seed:int=0,                    # seeds the initial weights, the data order and dropout
+    preset:str='roberta-base',     # the Table 5 column to start from: 'roberta-base' or 'roberta-large'
+    overrides:dict|None=None,      # GluePreset fields to change (epochs, lr, max_len, ...)
+    data=None,                     # a local GLUE folder; None: the hub (nyu-mll/glue)
+    out='runs/glue',               # where the run's folder goes
+    bf16:bool=False, fp16:bool=False,   # mixed precision
+    grad_accum:int=1,              # gradient accumulation steps
+    sync_routing:bool=False,       # several GPUs: batch routing on the global batch (gate.aggregate_experts(sync=True))
+    max_train_samples:int|None=None,    # train on the first N training rows only (a cut: recorded)
+    keep:int=1,                    # checkpoints kept
+    command:str|None=None,         # the command line, for the record
+    cache_dir=None,                # tokens of local data (see tokenize_glue)
+)->dict:                           # the run's record
+    "Fine-tune one method on one GLUE task with one seed; write settings, checkpoints and the record into its folder."
+    p = glue_preset(preset, task, **(overrides or {}))
+    if method not in METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
+    for name, v, lo in (('grad_accum', grad_accum, 1), ('keep', keep, 1), ('max_train_samples', max_train_samples or 1, 1)):
+        if not isinstance(v, int) or v < lo: raise ValueError(f"{name}={v!r} must be an integer >= {lo}")
+    run_dir = _run_dir(out, task, method, seed)
+    settings = dict(task=task, model=str(model), method=method, seed=seed, preset=preset, overrides=dict(overrides or {}),
+                    data=str(data) if data is not None else GLUE_HUB, bf16=bf16, fp16=fp16, grad_accum=grad_accum,
+                    sync_routing=sync_routing, max_train_samples=max_train_samples)
+    sp = run_dir / 'settings.json'
+    if sp.exists():
+        old = json.loads(sp.read_text())
+        diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
+        if diff: raise ValueError(f"{run_dir} holds a run with other settings (was, now): {diff}; use another `out`, or delete the folder")
+    if (run_dir / 'record.json').exists(): return json.loads((run_dir / 'record.json').read_text())     # done
+    tok = AutoTokenizer.from_pretrained(model)
+    ds = tokenize_glue(load_glue(task, data), tok, task, p.max_len, cache_dir)
+    train = ds['train'] if max_train_samples is None else ds['train'].select(range(min(max_train_samples, len(ds['train']))))
+    evals = {s: ds[s] for s in eval_splits(task)}
+    m = glue_model(model, task, method, p, seed, sync_routing)
+    lr = p.full_lr if method.startswith('full') and 'lr' not in (overrides or {}) else p.lr
+    args = TrainingArguments(str(run_dir), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size,
+        gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=lr, weight_decay=p.weight_decay,
+        warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, optim='adamw_torch', eval_strategy='epoch',
+        save_strategy='epoch', logging_strategy='epoch', save_total_limit=keep, seed=seed, data_seed=seed, bf16=bf16, fp16=fp16,
+        report_to='none', ddp_find_unused_parameters=method.endswith('molex') or None, dataloader_pin_memory=torch.cuda.is_available())
+    if args.process_index == 0: write_json(sp, settings)
+    base = 'mnli' if task == 'mnli' else task
+    trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=evals if len(evals) > 1 else evals['validation'],
+                           data_collator=DataCollatorWithPadding(tok), processing_class=tok,
+                           compute_metrics=lambda ev: glue_metrics(base, ev.predictions, ev.label_ids),
+                           router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)
+    last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
+    t0 = time.time()
+    trainer.train(resume_from_checkpoint=last)
+    epochs = epochs_from_log(trainer.state.log_history)
+    for e in epochs: e['metrics'] = _rename_mnli(e['metrics'])
+    main = MAIN_METRIC.get(task, 'accuracy')
+    best = best_epoch(epochs, main)
+    hf = _hf_model(m)
+    record = dict(settings, preset_values=asdict(p), lr=lr, molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
+                  main_metric=main, best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
+                  train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()},
+                  trainable_params=sum(q.numel() for q in m.parameters() if q.requires_grad),
+                  world_size=args.world_size, device=device_name(args.device), versions=versions(),
+                  command=command or ' '.join(sys.argv), wall_s=round(time.time() - t0, 1), resumed_from=last)
+    if args.process_index == 0: write_json(run_dir / 'record.json', record)
+    return record
+
+
+# %% ../nbs/08_glue.ipynb #88afa022
+def _parse_set(items:list)->dict:
+    "--set field=value pairs as GluePreset values (numbers, true/false, none, comma-separated lists)."
+    fields, out = GluePreset.__dataclass_fields__, {}
+    for it in items or []:
+        k, sep, v = it.partition('=')
+        if not sep or k not in fields or k in ('model', 'task'):
+            raise ValueError(f"--set {it!r}: expected field=value with a GluePreset field: {[f for f in fields if f not in ('model', 'task')]}")
+        if k == 'lora_targets': out[k] = tuple(v.split(','))
+        elif v.lower() in ('true', 'false'): out[k] = v.lower() == 'true'
+        elif v.lower() == 'none': out[k] = None
+        else:
+            try: out[k] = int(v)
+            except ValueError:
+                try: out[k] = float(v)
+                except ValueError: out[k] = v
+    return out
+
+def _csv(kind, allowed=None, conv=str):
+    "An argparse type: a comma-separated list, each value checked against `allowed`."
+    def parse(s):
+        vals = [conv(x) for x in s.split(',') if x]
+        bad = [v for v in vals if allowed is not None and v not in allowed]
+        if bad or not vals: raise argparse.ArgumentTypeError(f"{kind} {s!r}: allowed: {', '.join(map(str, allowed or []))}")
+        return vals
+    return parse
+
+def main(argv:list|None=None):
+    "molex_glue: fine-tune LoRA, MoLEx, full, full+MoLEx on GLUE tasks over paired seeds; one record per run."
+    ap = argparse.ArgumentParser('molex_glue', description=main.__doc__)
+    ap.add_argument('--model', required=True, help='hub name or local folder of an encoder')
+    ap.add_argument('--tasks', type=_csv('--tasks', list(_LOCAL)), default=['rte'], help='comma-separated GLUE tasks')
+    ap.add_argument('--methods', type=_csv('--methods', METHODS), default=['lora', 'molex'], help=f"comma-separated: {', '.join(METHODS)}")
+    ap.add_argument('--seeds', type=_csv('--seeds', conv=int), default=[0], help='comma-separated seeds; each method runs on each')
+    ap.add_argument('--preset', default='roberta-base', choices=sorted(_TABLE5), help="the Table 5 column")
+    ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='override a preset field (repeatable)')
+    ap.add_argument('--data', default=None, help='local GLUE folder (default: the hub, nyu-mll/glue)')
+    ap.add_argument('--out', default='runs/glue', help='folder of the runs')
+    ap.add_argument('--bf16', action='store_true'); ap.add_argument('--fp16', action='store_true')
+    ap.add_argument('--grad-accum', type=int, default=1)
+    ap.add_argument('--sync-routing', action='store_true', help='several GPUs: batch routing decided on the global batch')
+    ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N rows only (recorded)')
+    ap.add_argument('--keep', type=int, default=1, help='checkpoints kept per run')
+    a = ap.parse_args(argv)
+    try: overrides = _parse_set(a.set)
+    except ValueError as e: ap.error(str(e))
+    cmd = 'molex_glue ' + ' '.join(sys.argv[1:] if argv is None else argv)
+    recs = []
+    for task in a.tasks:
+        for seed in a.seeds:
+            for method in a.methods:
+                r = run_glue(task, a.model, method, seed, a.preset, overrides, a.data, a.out, a.bf16, a.fp16, a.grad_accum,
+                             a.sync_routing, a.max_train_samples, a.keep, cmd)
+                recs.append(r)
+                if int(os.environ.get('RANK', '0')) == 0:
+                    print(f"{task} {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} "
+                          f"{r['main_metric']} {r['best'][r['main_metric']]:.4f} ({r['wall_s']:.0f} s)", flush=True)
+    return recs
+
+if __name__ == '__main__' and not hasattr(sys.modules['__main__'], 'get_ipython'): main()
