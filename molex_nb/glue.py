@@ -202,7 +202,10 @@ def load_glue(
     if task not in _LOCAL: raise ValueError(f"task={task!r} is not a GLUE task; allowed: {', '.join(_LOCAL)}")
     cols = [*TEXT_COLUMNS[task], 'label']
     if data is None:
-        ds = load_dataset(GLUE_HUB, task)
+        try: ds = load_dataset(GLUE_HUB, task)
+        except ConnectionError as e:
+            raise ConnectionError(f"GLUE {task}: {GLUE_HUB} could not be loaded from the hub ({e}); without a network pass data= "
+                                  f"(--data) a local GLUE folder") from e
         return DatasetDict({s: ds[s].select_columns(cols) for s in ('train', *eval_splits(task))})
     fmt, root = _LOCAL[task], Path(data).expanduser()
     folder = root / fmt.folder if (root / fmt.folder).is_dir() else root if root.name == fmt.folder else None
