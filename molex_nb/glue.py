@@ -296,8 +296,9 @@ def run_glue(
     "Fine-tune one method on one GLUE task with one seed; write settings, checkpoints and the record into its folder."
     p = glue_preset(preset, task, **(overrides or {}))
     if method not in METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
-    for name, v, lo in (('grad_accum', grad_accum, 1), ('keep', keep, 1), ('max_train_samples', max_train_samples or 1, 1)):
-        if not isinstance(v, int) or v < lo: raise ValueError(f"{name}={v!r} must be an integer >= {lo}")
+    for name, v in (('grad_accum', grad_accum), ('keep', keep), ('max_train_samples', max_train_samples)):
+        if v is None and name == 'max_train_samples': continue
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name}={v!r} must be an integer >= 1")
     run_dir = _run_dir(out, task, method, seed)
     settings = dict(task=task, model=str(model), method=method, seed=seed, preset=preset, overrides=dict(overrides or {}),
                     data=str(data) if data is not None else GLUE_HUB, bf16=bf16, fp16=fp16, grad_accum=grad_accum,
