@@ -321,15 +321,12 @@ def run_glue(
         save_strategy='epoch', logging_strategy='epoch', save_total_limit=keep, seed=seed, data_seed=seed, bf16=bf16, fp16=fp16,
         report_to='none', ddp_find_unused_parameters=method.endswith('molex') or None, dataloader_pin_memory=torch.cuda.is_available(),
         use_cpu=not torch.cuda.is_available())       # on CPUs, several processes need use_cpu to form one gloo group
-    if int(os.environ.get('WORLD_SIZE', '1')) != args.world_size:
-        raise RuntimeError(f"WORLD_SIZE={os.environ['WORLD_SIZE']} processes were launched, but Trainer sees world_size={args.world_size}: "
-                           f"the processes would train separately and overwrite each other's checkpoints")
-    if args.process_index == 0: write_json(sp, settings)
     base = 'mnli' if task == 'mnli' else task
     trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=evals if len(evals) > 1 else evals['validation'],
                            data_collator=DataCollatorWithPadding(tok), processing_class=tok,
                            compute_metrics=lambda ev: glue_metrics(base, ev.predictions, ev.label_ids),
-                           router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)
+                           router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)   # refuses a launch it is not one group of
+    if args.process_index == 0: write_json(sp, settings)
     last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
     t0 = time.time()
     trainer.train(resume_from_checkpoint=last)
