@@ -10,7 +10,7 @@ from scipy import stats
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['PAIRS', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main']
+__all__ = ['PAIRS', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main', 'cli']
 
 # %% ../nbs/10_analysis.ipynb #45f69464
 PAIRS = (('molex', 'lora'), ('full+molex', 'full'))    # (method, its baseline): the same model with and without MoLEx
@@ -146,5 +146,9 @@ def main(argv:list|None=None):
         fig.savefig(a.png or Path(a.folder) / 'report.png', dpi=120); plt.close(fig)
     print(table)
     return table
+
+def cli():
+    "The console command: `main` for the shell (its return value is for Python callers, not an exit status)."
+    main()
 
 if __name__ == '__main__' and not hasattr(sys.modules['__main__'], 'get_ipython'): main()

@@ -24,7 +24,7 @@ from .train import MoLExTrainer, epochs_from_log, best_epoch, versions, device_n
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
-           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main']
+           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main', 'cli']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -346,13 +346,18 @@ def run_glue(
 
 
 # %% ../nbs/08_glue.ipynb #88afa022
-def _parse_set(items:list)->dict:
-    "--set field=value pairs as GluePreset values (numbers, true/false, none, comma-separated lists)."
-    fields, out = GluePreset.__dataclass_fields__, {}
+def _parse_set(
+    items:list,                   # FIELD=VALUE strings
+    preset=None,                  # the preset dataclass (default: GluePreset)
+    fixed:tuple=('model', 'task'),  # its fields that --set may not change
+)->dict:
+    "--set field=value pairs as preset values (numbers, true/false, none, comma-separated lists)."
+    preset = preset or GluePreset
+    fields, out = preset.__dataclass_fields__, {}
     for it in items or []:
         k, sep, v = it.partition('=')
-        if not sep or k not in fields or k in ('model', 'task'):
-            raise ValueError(f"--set {it!r}: expected field=value with a GluePreset field: {[f for f in fields if f not in ('model', 'task')]}")
+        if not sep or k not in fields or k in fixed:
+            raise ValueError(f"--set {it!r}: expected field=value with a {preset.__name__} field: {[f for f in fields if f not in fixed]}")
         if k == 'lora_targets': out[k] = tuple(v.split(','))
         elif v.lower() in ('true', 'false'): out[k] = v.lower() == 'true'
         elif v.lower() == 'none': out[k] = None
@@ -403,5 +408,9 @@ def main(argv:list|None=None):
                     print(f"{task} {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} "
                           f"{r['main_metric']} {r['best'][r['main_metric']]:.4f} ({r['wall_s']:.0f} s)", flush=True)
     return recs
+
+def cli():
+    "The console command: `main` for the shell (its return value is for Python callers, not an exit status)."
+    main()
 
 if __name__ == '__main__' and not hasattr(sys.modules['__main__'], 'get_ipython'): main()
