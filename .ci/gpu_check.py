@@ -58,14 +58,28 @@ def install_wheels(wheels:Path, site:Path, log=print)->list:
     return [w.name for w in todo]
 
 
-def cuda_notebooks()->list:
-    "The notebooks (relative to the checkout) with at least one `#| cuda` cell."
-    out = []
+def notebook_imports(nb:Path)->set:
+    "The top-level modules that a notebook's `#| export` cells import (not molex_nb itself, not relative imports)."
+    mods = set()
+    for c in json.loads(nb.read_text())['cells']:
+        src = ''.join(c['source'])
+        if c['cell_type'] != 'code' or not re.search(r'^#\|\s*export\b', src, re.M): continue
+        for m in re.finditer(r'^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))', src, re.M):
+            names = [m.group(1)] if m.group(1) else [x.strip().split(' ')[0] for x in m.group(2).split(',')]
+            mods |= {n.split('.')[0] for n in names if n and not n.startswith('.')}
+    return mods - {'molex_nb', '__future__'}
+
+
+def cuda_notebooks(with_skipped:bool=False):
+    "The notebooks (relative to the checkout) with at least one `#| cuda` cell whose library imports all exist here; with_skipped: also {notebook: missing modules}."
+    out, skipped = [], {}
     for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
         cells = json.loads(nb.read_text())['cells']
         if any(re.search(r'^#\|\s*cuda\b', ''.join(c['source']), re.M) for c in cells if c['cell_type'] == 'code'):
-            out.append(str(nb.relative_to(ROOT)))
-    return out
+            miss = missing_modules(sorted(notebook_imports(nb)))
+            if miss: skipped[str(nb.relative_to(ROOT))] = miss       # e.g. datasets on a machine without it: say so, do not fail
+            else: out.append(str(nb.relative_to(ROOT)))
+    return (out, skipped) if with_skipped else out
 
 
 OPTIONAL = ('bench_compile_train',)   # run only when named in --stages: compiling a training step takes minutes
@@ -138,7 +152,9 @@ def main(argv=None)->int:
     if still not in ('', '[]'): raise SystemExit(f"still missing after installing the wheels: {still}; add their wheels to {wheels}")
     summary = dict(started=time.strftime('%Y-%m-%d %H:%M:%S %Z'), host=platform.node(), versions=_versions(env),
                    checkout=str(ROOT), wheels=str(wheels) if wheels else None, installed_wheels=installed,
-                   time_limit_s=a.time_limit, dry_run=a.dry_run, stages=[])
+                   time_limit_s=a.time_limit, dry_run=a.dry_run, stages=[],
+                   skipped_notebooks=cuda_notebooks(with_skipped=True)[1])   # their cuda cells need a module this machine lacks
+    for nb, miss in summary['skipped_notebooks'].items(): log(f"skipped {nb}: this machine lacks {miss}")
     if not a.dry_run and not summary['versions'].get('cuda'):
         raise SystemExit("no CUDA device is visible to torch here: run .ci/gpu-check on a GPU machine (or --dry-run)")
     plan = stages(out)

@@ -10,7 +10,7 @@ from scipy import stats
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['PAIRS', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main', 'cli']
+__all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main', 'cli']
 
 # %% ../nbs/10_analysis.ipynb #45f69464
 PAIRS = (('molex', 'lora'), ('full+molex', 'full'))    # (method, its baseline): the same model with and without MoLEx
@@ -70,6 +70,8 @@ def paired(
     return out
 
 # %% ../nbs/10_analysis.ipynb #fb40b7c0
+UNSCALED = ('NIST', 'CIDEr')     # metrics that are not fractions: reported as they are, not × 100
+
 def report_table(
     records:list,          # from `load_records`
     metric:str|None=None,  # None: each task's main metric
@@ -77,18 +79,19 @@ def report_table(
 )->str:                    # Markdown: a table of means, a table of paired differences
     "Mean ± std per task and method, then each method's paired difference from its baseline with per-seed values and the test."
     sm = summary(records, metric)
+    k = 1 if metric in UNSCALED else 100                # fractions as percentages; NIST and CIDEr on their own scales
     methods = [m for m in ('lora', 'molex', 'full', 'full+molex') if any(r['method'] == m for r in sm)]
     methods += sorted({r['method'] for r in sm} - set(methods))
     tasks = sorted({r['task'] for r in sm})
     cell = {(r['task'], r['method']): r for r in sm}
-    def fmt(r): return '–' if r is None else f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f} (n={r['n']})" if r['n'] > 1 else f"{100 * r['mean']:.2f} (n=1)"
+    def fmt(r): return '–' if r is None else f"{k * r['mean']:.2f} ± {k * r['std']:.2f} (n={r['n']})" if r['n'] > 1 else f"{k * r['mean']:.2f} (n=1)"
     lines = ['| task | metric | ' + ' | '.join(methods) + ' |', '|---|---|' + '---|' * len(methods)]
     lines += [f"| {t} | {next(r['metric'] for r in sm if r['task'] == t)} | " + ' | '.join(fmt(cell.get((t, m))) for m in methods) + ' |' for t in tasks]
     rows = [p for m, b in PAIRS for p in paired(records, m, b, metric, level)]
     if rows:
         lines += ['', '| task | difference | per seed | mean ± std | paired t-test p | verdict |', '|---|---|---|---|---|---|']
-        lines += [f"| {p['task']} | {p['method']} − {p['baseline']} | " + ', '.join(f"{s}: {100 * d:+.2f}" for s, d in zip(p['seeds'], p['diffs']))
-                  + f" | {100 * p['mean']:+.2f}" + ('' if math.isnan(p['std']) else f" ± {100 * p['std']:.2f}")
+        lines += [f"| {p['task']} | {p['method']} − {p['baseline']} | " + ', '.join(f"{s}: {k * d:+.2f}" for s, d in zip(p['seeds'], p['diffs']))
+                  + f" | {k * p['mean']:+.2f}" + ('' if math.isnan(p['std']) else f" ± {k * p['std']:.2f}")
                   + f" | {'–' if math.isnan(p['p']) else format(p['p'], '.3f')} | {p['verdict']} |" for p in rows]
     return '\n'.join(lines)
 
@@ -121,7 +124,7 @@ def provenance(
     vals = lambda k: sorted({json.dumps(r.get(k), sort_keys=True) if isinstance(r.get(k), (dict, list)) else str(r.get(k)) for r in records})
     lines = [f"- runs: {len(records)}; tasks: {', '.join(vals('task'))}; methods: {', '.join(vals('method'))}; seeds: {', '.join(vals('seed'))}",
              f"- model: {', '.join(vals('model'))}", f"- data: {', '.join(vals('data'))}",
-             f"- preset: {', '.join(vals('preset'))}; changed from it: {', '.join(vals('overrides'))}",
+             f"- preset: {', '.join(v for v in vals('preset') if v != 'None') or 'the pipeline default'}; changed from it: {', '.join(vals('overrides'))}",
              f"- device: {', '.join(vals('device'))}; versions: {', '.join(vals('versions'))}",
              f"- wall time: {sum(r.get('wall_s', 0) for r in records) / 3600:.2f} h in all"]
     lines += [f"- command: `{c}`" for c in vals('command')]

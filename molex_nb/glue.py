@@ -20,7 +20,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets, molex_parameters, _hf_model
-from .train import MoLExTrainer, epochs_from_log, best_epoch, versions, device_name, write_json
+from .train import MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
@@ -296,37 +296,28 @@ def run_glue(
     "Fine-tune one method on one GLUE task with one seed; write settings, checkpoints and the record into its folder."
     p = glue_preset(preset, task, **(overrides or {}))
     if method not in METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
-    for name, v in (('grad_accum', grad_accum), ('keep', keep), ('max_train_samples', max_train_samples)):
-        if v is None and name == 'max_train_samples': continue
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name}={v!r} must be an integer >= 1")
+    check_counts(grad_accum=grad_accum, keep=keep, max_train_samples=max_train_samples)
     run_dir = _run_dir(out, task, method, seed)
     settings = dict(task=task, model=str(model), method=method, seed=seed, preset=preset, overrides=dict(overrides or {}),
                     data=str(data) if data is not None else GLUE_HUB, bf16=bf16, fp16=fp16, grad_accum=grad_accum,
                     sync_routing=sync_routing, max_train_samples=max_train_samples)
-    sp = run_dir / 'settings.json'
-    if sp.exists():
-        old = json.loads(sp.read_text())
-        diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
-        if diff: raise ValueError(f"{run_dir} holds a run with other settings (was, now): {diff}; use another `out`, or delete the folder")
-    if (run_dir / 'record.json').exists(): return json.loads((run_dir / 'record.json').read_text())     # done
+    done = run_folder(run_dir, settings)
+    if done is not None: return done
     tok = AutoTokenizer.from_pretrained(model)
     ds = tokenize_glue(load_glue(task, data), tok, task, p.max_len, cache_dir)
     train = ds['train'] if max_train_samples is None else ds['train'].select(range(min(max_train_samples, len(ds['train']))))
     evals = {s: ds[s] for s in eval_splits(task)}
     m = glue_model(model, task, method, p, seed, sync_routing)
     lr = p.full_lr if method.startswith('full') and 'lr' not in (overrides or {}) else p.lr
-    args = TrainingArguments(str(run_dir), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size,
+    args = run_args(run_dir, seed, method.endswith('molex'), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size,
         gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=lr, weight_decay=p.weight_decay,
-        warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, optim='adamw_torch', eval_strategy='epoch',
-        save_strategy='epoch', logging_strategy='epoch', save_total_limit=keep, seed=seed, data_seed=seed, bf16=bf16, fp16=fp16,
-        report_to='none', ddp_find_unused_parameters=method.endswith('molex') or None, dataloader_pin_memory=torch.cuda.is_available(),
-        use_cpu=not torch.cuda.is_available())       # on CPUs, several processes need use_cpu to form one gloo group
+        warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, eval_strategy='epoch', save_total_limit=keep, bf16=bf16, fp16=fp16)
     base = 'mnli' if task == 'mnli' else task
     trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=evals if len(evals) > 1 else evals['validation'],
                            data_collator=DataCollatorWithPadding(tok), processing_class=tok,
                            compute_metrics=lambda ev: glue_metrics(base, ev.predictions, ev.label_ids),
                            router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)   # refuses a launch it is not one group of
-    if args.process_index == 0: write_json(sp, settings)
+    if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
     last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
     t0 = time.time()
     trainer.train(resume_from_checkpoint=last)
@@ -334,13 +325,8 @@ def run_glue(
     for e in epochs: e['metrics'] = _rename_mnli(e['metrics'])
     main = MAIN_METRIC.get(task, 'accuracy')
     best = best_epoch(epochs, main)
-    hf = _hf_model(m)
-    record = dict(settings, preset_values=asdict(p), lr=lr, molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
-                  main_metric=main, best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
-                  train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()},
-                  trainable_params=sum(q.numel() for q in m.parameters() if q.requires_grad),
-                  world_size=args.world_size, device=device_name(args.device), versions=versions(),
-                  command=command or ' '.join(sys.argv), wall_s=round(time.time() - t0, 1), resumed_from=last)
+    record = dict(settings, preset_values=asdict(p), lr=lr, main_metric=main, best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
+                  train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()}, **run_facts(m, args, command, t0, last))
     if args.process_index == 0: write_json(run_dir / 'record.json', record)
     return record
 

@@ -76,3 +76,16 @@ def test_dry_run_layout(tmp_path):
     assert r.returncode == 0 and [st['name'] for st in json.loads((tmp_path / 'out2' / 'summary.json').read_text())['stages']] == ['cuda_cells', 'bench_compile_train']
     r = _run(tmp_path / 'out3', '--dry-run', '--stages', 'bench_sleep')
     assert r.returncode == 1 and "['bench_sleep'] are not stages" in r.stderr
+
+
+def test_cuda_notebooks_need_their_imports(monkeypatch):
+    "A notebook whose export cells import a module this machine lacks is skipped by name, not run into an ImportError."
+    e2e = ROOT / 'nbs' / '09_e2e.ipynb'
+    assert {'datasets', 'torch', 'transformers', 'peft'} <= gc.notebook_imports(e2e) and 'molex_nb' not in gc.notebook_imports(e2e)
+    run, skipped = gc.cuda_notebooks(with_skipped=True)
+    assert 'nbs/09_e2e.ipynb' in run and skipped == {}
+    real = gc.missing_modules
+    monkeypatch.setattr(gc, 'missing_modules', lambda mods: [m for m in mods if m == 'datasets'] or real(mods))
+    run, skipped = gc.cuda_notebooks(with_skipped=True)
+    assert 'nbs/09_e2e.ipynb' not in run and skipped['nbs/09_e2e.ipynb'] == ['datasets']
+    assert 'nbs/05_hf.ipynb' in run                                  # imports nothing missing
