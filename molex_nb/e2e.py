@@ -17,7 +17,7 @@ from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import _hf_model, _atomic_write, find_blocks, find_family, lora_targets, molex_model
 from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts
-from .glue import _cache_dir, _csv, _parse_set
+from .glue import _cache_dir, _csv, _parse_set, cached_map
 
 # %% auto #0
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'load_e2e', 'group_refs',
@@ -110,14 +110,7 @@ def tokenize_e2e(
         ex = [encode_e2e(tokenizer, m, r, max_len) for m, r in zip(b['mr'], b['ref'])]
         return dict(input_ids=[e['input_ids'] for e in ex], labels=[e['labels'] for e in ex])
     cache = Path(cache_dir) if cache_dir is not None else _cache_dir() / 'e2e'
-    out = {}
-    for split, d in ds.items():
-        kw = {}
-        if not d.cache_files:
-            cache.mkdir(parents=True, exist_ok=True)
-            kw['cache_file_name'] = str(cache / f'{split}-{Hasher.hash((d._fingerprint, Hasher.hash(tokenizer), max_len))}.arrow')
-        out[split] = d.map(enc, batched=True, remove_columns=['mr', 'ref'], desc=f'tokenize e2e {split}', **kw)
-    return DatasetDict(out)
+    return cached_map(ds, enc, 'e2e', (Hasher.hash(tokenizer), max_len), cache, ['mr', 'ref'])
 
 # %% ../nbs/09_e2e.ipynb #e4cc4073
 E2E_METRICS = ('BLEU', 'NIST', 'METEOR', 'ROUGE_L', 'CIDEr')

@@ -15,16 +15,17 @@ from pathlib import Path
 import torch
 from datasets import Dataset, DatasetDict, load_dataset
 from datasets.fingerprint import Hasher
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, TrainingArguments, set_seed
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
-from .hf import molex_model, lora_targets, molex_parameters, _hf_model
+from .hf import molex_model, lora_targets
 from .train import MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
-           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main', 'cli']
+           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'cached_map', 'glue_model', 'run_glue', 'main',
+           'cli']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -231,14 +232,24 @@ def tokenize_glue(
     cols = TEXT_COLUMNS[task]
     def enc(b): return tokenizer(*[b[c] for c in cols], truncation=True, max_length=max_len)
     cache = Path(cache_dir) if cache_dir is not None else _cache_dir() / 'glue'
+    return cached_map(ds, enc, task, (Hasher.hash(tokenizer), max_len, cols), cache, list(cols))
+
+def cached_map(
+    ds:DatasetDict,        # the splits to map
+    fn,                    # a batched function of the rows
+    name:str,              # names the cache files and the progress bar
+    key:tuple,             # what else the result depends on (tokenizer hash, max_len, ...), besides the rows
+    cache:Path,            # the folder of the cache files
+    remove_columns:list,   # the columns `fn` replaces
+)->DatasetDict:
+    "Map every split once: a local split's result is cached under its rows' fingerprint and `key` (hub data is cached by datasets itself)."
     out = {}
     for split, d in ds.items():
         kw = {}
         if not d.cache_files:               # rows read from a local folder: no cache of datasets' own
             cache.mkdir(parents=True, exist_ok=True)
-            key = Hasher.hash((d._fingerprint, Hasher.hash(tokenizer), max_len, cols))
-            kw['cache_file_name'] = str(cache / f'{task}-{split}-{key}.arrow')
-        out[split] = d.map(enc, batched=True, remove_columns=list(cols), desc=f'tokenize {task} {split}', **kw)
+            kw['cache_file_name'] = str(cache / f'{name}-{split}-{Hasher.hash((d._fingerprint, *key))}.arrow')
+        out[split] = d.map(fn, batched=True, remove_columns=remove_columns, desc=f'tokenize {name} {split}', **kw)
     return DatasetDict(out)
 
 # %% ../nbs/08_glue.ipynb #bb44b8b3
