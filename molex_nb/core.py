@@ -5,7 +5,6 @@
 # %% ../nbs/01_core.ipynb #713bbc5d
 from __future__ import annotations
 import math, contextlib
-from functools import partial
 from dataclasses import dataclass
 from typing import Sequence
 import torch
@@ -13,12 +12,14 @@ import torch.nn as nn
 from torch import Tensor
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
+from torch.nn.utils.stateless import _reparametrize_module   # what torch.func.functional_call runs in: a module's parameters swapped for a call
 from torch.utils._python_dispatch import TorchDispatchMode
 from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGREGATIONS, ROUTER_GRADS,
                            _check_choice, _check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'GROUPED', 'MoLExConfig', 'Alpha', 'LayerBank', 'MoLExLayer', 'MoLEx', 'HostSyncs']
+__all__ = ['EXECUTIONS', 'FAST_MODULES', 'MoLExConfig', 'Alpha', 'register_fast_module', 'LayerBank', 'MoLExLayer', 'MoLEx',
+           'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
@@ -110,86 +111,32 @@ class Alpha(nn.Module):
     def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}"
 
 # %% ../nbs/01_core.ipynb #772affac
-class _GatheredMatmul(torch.autograd.Function):
-    "bmm(x, W) with W = stack[idx] (transposed or not) from frozen weights: W is gathered again in the backward, not kept."
-    @staticmethod
-    def forward(ctx, x, stack, idx, transpose):
-        w = stack.index_select(0, idx)
-        ctx.save_for_backward(stack, idx); ctx.transpose = transpose
-        return torch.bmm(x, w.mT if transpose else w)
-    @staticmethod
-    def backward(ctx, gy):
-        stack, idx = ctx.saved_tensors
-        w = stack.index_select(0, idx)
-        return torch.bmm(gy, w if ctx.transpose else w.mT), None, None, None
+FAST_MODULES = {nn.Linear, nn.LayerNorm, nn.Embedding, nn.Conv1d, nn.RMSNorm}   # types whose forward reads its parameters when called
 
-def _grouped_matmul(x, w, b, idx, transpose):
-    "x holds G groups of rows on its first axis; group g is multiplied by w[idx[g]] (w: the T layers' weights stacked)."
-    G = idx.shape[0]
-    xv = x.reshape(G, -1, x.shape[-1])
-    if w.requires_grad or not torch.is_grad_enabled():          # trainable (autograd keeps what it needs), or no backward
-        wg = w.index_select(0, idx)
-        y = torch.bmm(xv, wg.mT if transpose else wg)
-    else: y = _GatheredMatmul.apply(xv, w, idx, transpose)
-    if b is not None: y = y + b.index_select(0, idx)[:, None, :]
-    return y.reshape(*x.shape[:-1], y.shape[-1])
+def register_fast_module(*types:type):
+    "Let the fast execution run modules of these types (and of their subclasses) with another layer's weights; usable as a class decorator."
+    for t in types:
+        if not (isinstance(t, type) and issubclass(t, nn.Module)): raise ValueError(f"register_fast_module takes nn.Module subclasses, got {t!r}")
+        FAST_MODULES.add(t)
+    return types[0] if len(types) == 1 else types
 
-def _linear(m, orig, x):
-    "nn.Linear: as usual, or grouped when its weight is the (T, out, in) stack."
-    return orig(x) if m.weight.dim() == 2 else _grouped_matmul(x, m.weight, m.bias, m._molex_idx, True)
-
-def _conv1d(m, orig, x):
-    "transformers' Conv1D (GPT-2: x @ W + b, W of shape (in, out)): as usual, or grouped."
-    return orig(x) if m.weight.dim() == 2 else _grouped_matmul(x, m.weight, m.bias, m._molex_idx, False)
-
-def _layer_norm(m, orig, x):
-    "nn.LayerNorm: as usual, or with the affine weights of each group's layer."
-    if m.weight is None or m.weight.dim() == 1: return orig(x)
-    idx = m._molex_idx
-    y = F.layer_norm(x, m.normalized_shape, None, None, m.eps).reshape(idx.shape[0], -1, x.shape[-1])
-    y = y * m.weight.index_select(0, idx)[:, None, :]
-    if m.bias is not None: y = y + m.bias.index_select(0, idx)[:, None, :]
-    return y.reshape(x.shape)
-
-def _rms_norm(m, orig, x):
-    "Llama-style RMSNorm (weight * x / rms(x), computed in float32): as usual, or with each group's weight."
-    if m.weight.dim() == 1: return orig(x)
-    idx, dtype = m._molex_idx, x.dtype
-    h = x.float()
-    h = (h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + m.variance_epsilon)).to(dtype)
-    return (m.weight.index_select(0, idx)[:, None, :] * h.reshape(idx.shape[0], -1, x.shape[-1])).reshape(x.shape)
-
-GROUPED = {  # class name -> how a module with weights runs grouped: f(module, its usual forward, x)
-    'Linear': _linear, 'Conv1D': _conv1d, 'LayerNorm': _layer_norm,
-    'LlamaRMSNorm': _rms_norm, 'Qwen2RMSNorm': _rms_norm, 'MistralRMSNorm': _rms_norm,
-}
-
-def _grouped_fn(m:nn.Module):
-    "The GROUPED function that serves module m, or a clear error."
-    if isinstance(m, nn.Linear): return _linear
-    if isinstance(m, nn.LayerNorm): return _layer_norm
-    if type(m).__name__ in GROUPED: return GROUPED[type(m).__name__]
-    raise ValueError(f"execution='fast' does not know how to run a {type(m).__name__} with the weights of several layers; "
-                     f"use execution='naive', or add a function for it to molex_nb.core.GROUPED")
-
-def _install(layer:nn.Module):
-    "Give every module of `layer` that holds weights a forward that can run grouped (once)."
-    for m in layer.modules():
-        if not any(True for _ in m.parameters(recurse=False)): continue
-        fn = _grouped_fn(m)
-        if '_molex_orig' not in m.__dict__:
-            m.register_buffer('_molex_idx', torch.zeros(0, dtype=torch.long, device=next(m.parameters()).device), persistent=False)
-            m.__dict__['_molex_orig'] = m.forward
-            m.forward = partial(fn, m, m.forward)
+def _check_fast_modules(layer:nn.Module, t:int):
+    "Every module of `layer` that holds parameters of its own is of a registered type, or a clear error."
+    for name, m in layer.named_modules():
+        if next(m.parameters(recurse=False), None) is not None and not isinstance(m, tuple(FAST_MODULES)):
+            raise ValueError(f"execution='fast' runs a layer's code with another layer's parameters, but layer {t} holds a "
+                             f"{type(m).__name__} (module {name!r}) of a type it does not know: if its forward reads its parameters "
+                             f"when it is called, register it with molex_nb.core.register_fast_module({type(m).__name__}); "
+                             f"else use execution='naive'")
 
 class LayerBank:
-    "The parameters of T layers of the same shape, stacked on a new first axis: layers chosen on the device are used without a host sync."
+    "The T layers' weights, those of each dtype flattened into one (T, P) stack: a layer chosen on the device is gathered by one `index_select`, with no host sync."
     def __init__(self,
         layers:Sequence[nn.Module],  # the T layers
-        share:bool=True,             # the layers' frozen weights become views of the stack (no copy); False: a stacked copy
+        share:bool=True,             # the layers' frozen weights become views of the stacks (no copy); False: stacked copies
     ):
-        self.layers, self.share, self._key, self._stale = tuple(layers), share, None, True
-        self.frozen, self.trained = {}, {}
+        self.layers, self.share, self._key = tuple(layers), share, None
+        self.frozen, self.trained, self.spans, self._tstack = {}, {}, {}, None
 
     def _signature(self, per):
         return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
@@ -200,67 +147,82 @@ class LayerBank:
             if list(p) != names or any(p[n].shape != per[0][n].shape or p[n].dtype != per[0][n].dtype for n in names):
                 raise ValueError(f"execution='fast' stacks the layers' weights, but layer {t} has other parameter names, "
                                  f"shapes or dtypes than layer 0; use execution='naive'")
-        for l in self.layers: _install(l)
         b0 = dict(self.layers[0].named_buffers())
         for t, l in enumerate(self.layers):
+            _check_fast_modules(l, t)
             b = dict(l.named_buffers())
             if list(b) != list(b0) or any(b[n].shape != b0[n].shape or (not b[n].is_meta and not torch.equal(b[n], b0[n])) for n in b0):
                 raise ValueError(f"execution='fast' calls every layer with layer 0's buffers, but layer {t}'s differ; use execution='naive'")
-        frozen = [n for n in names if not any(p[n].requires_grad for p in per)]
-        self.frozen = {}
-        for n in frozen:
-            self.frozen[n] = s = torch.stack([p[n].detach() for p in per])
+        groups = {}                                            # (kind, dtype) -> names
+        for n in names:
+            kind = 'trained' if any(p[n].requires_grad for p in per) else 'frozen'
+            groups.setdefault((kind, per[0][n].dtype), []).append(n)
+        self.frozen, self.trained, self.spans, self._tstack = {}, {}, {}, None
+        for (kind, dt), ns in groups.items():
+            off = 0
+            for n in ns: self.spans[n] = (kind, dt, off, per[0][n].shape); off += per[0][n].numel()
+            if kind == 'trained': self.trained[dt] = [p[n] for p in per for n in ns]; continue   # stacked in every step
+            self.frozen[dt] = s = torch.stack([torch.cat([p[n].detach().reshape(-1) for n in ns]) for p in per])
             if self.share:
-                for t, p in enumerate(per): p[n].data = s[t]          # the layer's weight now lives in the stack
-        self.trained = {n: [p[n] for p in per] for n in names if n not in self.frozen}
+                for t, p in enumerate(per):
+                    for n in ns:
+                        _, _, o, shape = self.spans[n]
+                        p[n].data = s[t, o:o + p[n].numel()].view(shape)     # the layer's weight now lives in the stack
+
+    def refresh(self):
+        "Re-stack the weights if they changed: a new tensor (after `.to()`), an in-place update, another `requires_grad` (host-side metadata only: no sync)."
+        per = [dict(l.named_parameters()) for l in self.layers]
+        if self._signature(per) != self._key: self._build(per); self._key = self._signature(per)
+
+    def new_step(self):
+        "The owner calls this once per forward: the trainable weights are stacked anew (once for all MoLEx layers) at their first use."
+        self._tstack = None
+
+    def gather(self, j:Tensor)->tuple:
+        "Layer j's weights by name (j: a 1-element index on the device), views of one gathered row per dtype; and the frozen rows."
+        if self._key is None: raise RuntimeError("LayerBank.refresh() has not run: the weights are not stacked yet")
+        if self._tstack is None:        # (T, P) of the trainable weights: in the graph, so that gradients reach each layer
+            self._tstack = {dt: torch.cat([q.reshape(-1) for q in qs]).view(len(self.layers), -1) for dt, qs in self.trained.items()}
+        frozen = {dt: s.index_select(0, j) for dt, s in self.frozen.items()}
+        rows = {**{('frozen', dt): r[0] for dt, r in frozen.items()}, **{('trained', dt): s.index_select(0, j)[0] for dt, s in self._tstack.items()}}
+        return {n: rows[kind, dt][o:o + math.prod(shape)].view(shape) for n, (kind, dt, o, shape) in self.spans.items()}, frozen
+
+    def is_view(self, p:Tensor)->bool:
+        "Whether tensor p lives in one of the stacks."
+        return any(p.untyped_storage().data_ptr() == s.untyped_storage().data_ptr() for s in self.frozen.values())
 
     @property
     def extra_bytes(self)->int:
         "Memory the stacks add to the model's own: 0 when the layers' weights are views of them."
         return 0 if self.share else sum(s.numel() * s.element_size() for s in self.frozen.values())
 
-    def mark_stale(self):
-        "The owner calls this once per forward: the weights may have changed; the next use checks them."
-        self._stale = True
+    def release(self):
+        "Undo: every layer's weights get storage of their own again, and the stacks are dropped."
+        for l in self.layers:
+            for p in l.parameters():
+                if self.share and self.is_view(p): p.data = p.data.clone()
+        self.frozen, self.trained, self.spans, self._tstack, self._key = {}, {}, {}, None, None
 
-    @torch.compiler.disable
-    def refresh(self):
-        "Re-stack the frozen weights if they changed (host-side metadata only: no sync)."
-        per = [dict(l.named_parameters()) for l in self.layers]
-        key = self._signature(per)
-        if key != self._key: self._build(per); self._key = self._signature(per)
-        self._stale = False
-
-    def weights(self)->dict:
-        "What a layer runs grouped with: every weight as the (T, ...) stack of the T layers' weights."
-        if self._stale: self.refresh()
-        out = dict(self.frozen)
-        out.update({n: torch.stack(ps) for n, ps in self.trained.items()})   # in the graph: gradients reach each layer
-        return out
-
-    def slots(self, layer:nn.Module)->list:
-        "(parameter dict, name, weight name) of every weight of `layer` (one of the T), and (buffer dict, '_molex_idx', None)."
-        cached = layer.__dict__.get('_molex_slots')
-        if cached is not None and cached[0] == self._key: return cached[1]
-        out = []
-        for mname, m in layer.named_modules():
-            own = [n for n, _ in m.named_parameters(recurse=False)]
-            if not own: continue
-            out += [(m._parameters, n, f"{mname}.{n}" if mname else n) for n in own] + [(m._buffers, '_molex_idx', None)]
-        layer.__dict__['_molex_slots'] = (self._key, out)
-        return out
-
-@contextlib.contextmanager
-def _swapped(slots:list, weights:dict, idx:Tensor):
-    "Inside: the layer's modules hold the stacked weights and the group index (what `functional_call` does, without its checks)."
-    old = []
-    try:
-        for d, name, key in slots:
-            old.append((d, name, d[name]))
-            d[name] = idx if key is None else weights[key]
-        yield
-    finally:
-        for d, name, t in reversed(old): d[name] = t
+class _Regather:
+    "Saved-tensor hooks for an expert call in eager autograd: a tensor saved from a gathered frozen row is kept as its place in the row and gathered again in the backward."
+    def __init__(self, stacks:dict, j:Tensor, rows:dict):
+        self.stacks, self.j, self.cache, self.left = stacks, j, {}, 0
+        self.ptrs = {r.untyped_storage().data_ptr(): dt for dt, r in rows.items()}
+        self.outer = torch._C._autograd._top_saved_tensors_default_hooks(False)   # hooks active around us (a memory probe): chained, not hidden
+    def pack(self, x):
+        dt = self.ptrs.get(x.untyped_storage().data_ptr())
+        if dt is None: return x if self.outer is None else ('outer', self.outer[0](x))
+        self.left += 1
+        return ('row', dt, x.shape, x.stride(), x.storage_offset())
+    def unpack(self, p):
+        if isinstance(p, Tensor): return p
+        if p[0] == 'outer': return self.outer[1](p[1])
+        _, dt, size, stride, offset = p
+        row = self.cache.get(dt)
+        if row is None: row = self.cache[dt] = self.stacks[dt].index_select(0, self.j)
+        self.left -= 1
+        if self.left <= 0: self.cache.clear()                 # every saved view is back: drop the row
+        return row.as_strided(size, stride, offset)
 
 def _gc_modules(layer:nn.Module)->list:
     "The modules of a block that can checkpoint themselves (transformers' GradientCheckpointingLayer), found once."
@@ -274,34 +236,12 @@ def _checkpointing(layer:nn.Module)->bool:
 
 @contextlib.contextmanager
 def _no_inner_checkpointing(layer:nn.Module):
-    "Transformers blocks checkpoint themselves; inside the grouped call their recompute would run without the grouped weights, so MoLEx checkpoints the whole grouped call instead."
+    "Transformers blocks checkpoint their own forward; its recompute would run without the expert's weights, so MoLEx checkpoints the whole pair of calls instead."
     mods = [m for m in _gc_modules(layer) if m.gradient_checkpointing]
     for m in mods: m.gradient_checkpointing = False
     try: yield
     finally:
         for m in mods: m.gradient_checkpointing = True
-
-def _repeat(x, B:int, G:int):
-    "Repeat the first axis of the tensors (in tuples, lists, dicts) of 2 or more dims whose first axis has size B: G groups."
-    if isinstance(x, Tensor) and x.dim() >= 2 and x.shape[0] == B:          # (B, ...) per-sequence tensors; 1-d ones are positions
-        return x.repeat(G, *[1] * (x.dim() - 1))
-    if isinstance(x, (tuple, list)): return type(x)(_repeat(a, B, G) for a in x)
-    if isinstance(x, dict): return {k: _repeat(v, B, G) for k, v in x.items()}
-    return x
-
-def _layers_at_once(layer:nn.Module, weights:dict, idx:Tensor, z:Tensor, args, kwargs, slots:list, info:dict|None=None, call=None)->Tensor:
-    "`layer`'s code run once on G copies of z stacked on the batch axis, group g with the weights of layer idx[g]: (G, *z.shape)."
-    B, G = z.shape[0], idx.shape[0]
-    zg = z.repeat(G, *[1] * (z.dim() - 1))
-    with _no_inner_checkpointing(layer), _swapped(slots, weights, idx):
-        out = (call or layer)(zg, *_repeat(tuple(args), B, G), **_repeat(kwargs, B, G))
-    if info is not None: info['tuple'] = isinstance(out, tuple)
-    if isinstance(out, tuple) and any(o is not None for o in out[1:]):
-        raise ValueError("execution='fast' mixes the hidden states only, but the layer returned more (attention weights?); "
-                         "use execution='naive' to get them")
-    h = _hidden(out)
-    return h.reshape(G, *z.shape) if h.shape[0] == G * B else h
-
 
 # %% ../nbs/01_core.ipynb #a513c0fb
 def _hidden(out): return out[0] if isinstance(out, tuple) else out
@@ -386,22 +326,34 @@ class MoLExLayer(nn.Module):
             v = v + w * u
         return out_t, h_t, v
 
+    def _recomputing(self)->bool:
+        "Whether the layer's calls are recomputed in the backward: `recompute=True`, or transformers' gradient checkpointing on."
+        return torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer)))
+
+    def _expert(self, j:Tensor, z:Tensor, args, kwargs)->Tensor:
+        "Layer t's code run with the weights of layer j (a 1-element index on the device), gathered from the bank."
+        w, rows = self._bank.gather(j)
+        eager = (torch.is_grad_enabled() and not self._recomputing() and not torch.compiler.is_compiling()
+                 and not any(r.is_meta for r in rows.values()))
+        keep = _Regather(self._bank.frozen, j, rows) if eager else None     # the backward gathers the frozen row again
+        with _reparametrize_module(self.layer, w), (torch.autograd.graph.saved_tensors_hooks(keep.pack, keep.unpack) if keep else contextlib.nullcontext()):
+            return self._run(self.t, z, args, kwargs)
+
     def _fast(self, z, chosen, r, args, kwargs):
-        "Layer t and the chosen layers in one batched call over their stacked weights: the choice never leaves the device."
-        idx = torch.cat([self._own, chosen.reshape(-1, chosen.shape[-1])[0]])   # (1 + k,): t, j_1..j_k (batch routing)
-        if self._own_bank: self._bank.mark_stale()
-        info = {}
-        weights = self._bank.weights()
-        call = lambda zg, *a, **k: self._call_layer(self.t, zg, a, k)
-        run = partial(_layers_at_once, self.layer, slots=self._bank.slots(self.layer), info=info, call=call)
-        if torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer))):
-            H = checkpoint(run, weights, idx, z, args, kwargs, use_reentrant=False)
-        else: H = run(weights, idx, z, args, kwargs)
-        if H.shape[1:] != z.shape:
-            raise ValueError(f"layer {self.t} returned shape {tuple(H.shape[1:])} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
+        "Layer t as usual, then its code with each chosen layer's weights gathered on the device: the choice never leaves the device."
+        j = chosen.reshape(-1, chosen.shape[-1])[0]                         # (k,): batch routing, one choice for the whole batch
+        if self._own_bank:
+            if not torch.compiler.is_compiling(): self._bank.refresh()
+            self._bank.new_step()
+        def both(z):
+            with _no_inner_checkpointing(self.layer):
+                return self._call_layer(self.t, z, args, kwargs), [self._expert(j[i:i + 1], z, args, kwargs) for i in range(j.shape[0])]
+        out_t, us = checkpoint(both, z, use_reentrant=False) if self._recomputing() else both(z)
+        h_t = _hidden(out_t)
+        if h_t.shape != z.shape:
+            raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         w = r.weights if z.dim() == 3 else r.weights[:, 0]                  # (B, N, k) or (B, k)
-        v = sum(w[..., i:i + 1] * H[1 + i] for i in range(w.shape[-1]))
-        return ((H[0],) if info['tuple'] else H[0]), H[0], v
+        return out_t, h_t, sum(w[..., i:i + 1] * u for i, u in enumerate(us))
 
     def forward(self,
         z:Tensor,               # (B, N, D) or (B, D): the input z_t of layer t
@@ -457,7 +409,9 @@ class MoLEx(nn.Module):
         mask:Tensor|None=None,  # (B, N) True/1 on real tokens
     )->Tensor:                  # z_T
         lb = 0.
-        self.bank.mark_stale()
+        if self.config.execution == 'fast':
+            if not torch.compiler.is_compiling(): self.bank.refresh()     # host-side check (torch.compile: see `_apply`)
+            self.bank.new_step()
         for layer in self.layers:
             if isinstance(layer, MoLExLayer):
                 z = layer(z, mask=mask)
@@ -474,6 +428,17 @@ class MoLEx(nn.Module):
     def chosen(self)->dict:
         "Layer t -> the layers chosen at t in the last forward, (B, N, k)."
         return {l.t: l.chosen for l in self.layers if isinstance(l, MoLExLayer)}
+
+    def _apply(self, fn, recurse=True):
+        "After a move or a cast (`.to`, `.cuda`, `.half`) the weights are stacked again on the spot, so that a compiled forward finds them stacked."
+        super()._apply(fn, recurse)
+        if self.bank._key is not None: self.bank.refresh()
+        return self
+
+    def remove(self)->list:
+        "Undo MoLEx: the layers' weights get their own storage back; returns the T layers, unchanged otherwise."
+        self.bank.release()
+        return list(self.bank.layers)
 
 # %% ../nbs/01_core.ipynb #84cf4806
 class HostSyncs(TorchDispatchMode):

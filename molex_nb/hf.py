@@ -11,12 +11,12 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, _placement
+from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, register_fast_module, _placement
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'lora_targets',
-           'MoLExState', 'HFMoLExLayer', 'molex_model', 'molex_parameters', 'molex_param_groups', 'molex_state_dict',
-           'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing']
+           'MoLExState', 'HFMoLExLayer', 'molex_model', 'remove_molex', 'molex_parameters', 'molex_param_groups',
+           'molex_state_dict', 'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing']
 
 # %% ../nbs/05_hf.ipynb #e43a763d
 @dataclass
@@ -76,6 +76,15 @@ def _cache(args, kwargs):
     from transformers.cache_utils import Cache
     return next((a for a in (*kwargs.values(), *args) if isinstance(a, Cache)), None)
 
+def _register_transformers_modules():
+    "transformers' modules with weights in the supported blocks, besides torch's: GPT-2's Conv1D and the Llama family's RMSNorms (they read their weights when called)."
+    from transformers.pytorch_utils import Conv1D
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+    from transformers.models.qwen2.modeling_qwen2 import Qwen2RMSNorm
+    from transformers.models.mistral.modeling_mistral import MistralRMSNorm
+    register_fast_module(Conv1D, LlamaRMSNorm, Qwen2RMSNorm, MistralRMSNorm)
+_register_transformers_modules()
+
 class MoLExState(nn.Module):
     "What MoLEx adds to a transformers model, registered as `molex`: the shared router and alpha, and the routing context."
     def __init__(self, config:MoLExConfig, family:Family, T:int, d_model:int, blocks:list):
@@ -88,6 +97,12 @@ class MoLExState(nn.Module):
 
     @property
     def bank(self)->LayerBank: return self._bank['bank']
+
+    def _apply(self, fn, recurse=True):
+        "After a move or cast of the model (`.to`, `.cuda`, `.half`; the blocks, registered before `molex`, have moved) the weights are stacked again on the spot, so that a compiled forward finds them stacked."
+        super()._apply(fn, recurse)
+        if self.bank._key is not None: self.bank.refresh()
+        return self
 
     def routing_mask(self, N:int)->Tensor|None:
         "(B, N) mask of the tokens that vote: the last N positions of the attention mask and of `molex_route_mask`."
@@ -168,9 +183,9 @@ def _pre_hook(module, args, kwargs):
     if ((cfg.execution == 'fast' or cfg.recompute) and st.family.attention is not None and 'use_cache' not in kwargs
         and ((module.training and torch.is_grad_enabled()) or kwargs.get('labels') is not None)):
         kwargs['use_cache'] = False        # a training or loss forward fills no KV cache, so the fast execution can run
-    if cfg.execution == 'fast' and (st.family.attention is None or kwargs.get('use_cache') is False):
-        st.bank.refresh()                  # here, once, outside the layers (under torch.compile: one graph break, here)
-    else: st.bank.mark_stale()             # a cached forward runs the naive execution; a layer that does not checks then
+    if cfg.execution == 'fast':
+        if not torch.compiler.is_compiling(): st.bank.refresh()   # a host-side check; compiled code relies on `MoLExState._apply`
+        st.bank.new_step()
     st.route_mask = kwargs.pop('molex_route_mask', None)
     st.attention_mask = kwargs.get('attention_mask', args[1] if len(args) > 1 and isinstance(args[1], Tensor) else None)
     return args, kwargs
@@ -205,9 +220,24 @@ def molex_model(
         layer = HFMoLExLayer(raw, t, hf.molex)          # places its own buffers (and per-layer router, alpha) like the block
         hf.molex.layers.append(layer)
         raw[t].forward = _MoLExForward(layer)           # the block keeps its place; calling it runs Eq. 4
-    hf.register_forward_pre_hook(_pre_hook, with_kwargs=True)
-    hf.register_forward_hook(_post_hook, with_kwargs=True)
+    hf.molex._handles = [hf.register_forward_pre_hook(_pre_hook, with_kwargs=True), hf.register_forward_hook(_post_hook, with_kwargs=True)]
     if hasattr(model, 'peft_config'): model.save_pretrained = types.MethodType(_save_with_molex, model)
+    if cfg.execution == 'fast': hf.molex.bank.refresh()    # stacked now: a compiled first forward finds them
+    return model
+
+def remove_molex(
+    model:nn.Module,  # a MoLEx model
+)->nn.Module:         # the same model without MoLEx (its adapter, trained or merged, kept)
+    "Undo `molex_model` in place: the blocks get their own forward and weight storage back, the hooks and the `molex` module go."
+    hf = _hf_model(model)
+    if not hasattr(hf, 'molex'): raise ValueError("this model has no `molex` module: it is not a MoLEx model, nothing to remove")
+    st = hf.molex
+    for h in st._handles: h.remove()
+    for b in st.bank.layers:
+        b.__dict__.pop('forward', None); b.__dict__.pop('_molex_gc', None)
+    st.bank.release()
+    del hf.molex
+    model.__dict__.pop('save_pretrained', None)
     return model
 
 def _save_with_molex(self, *args, **kwargs):
