@@ -9,10 +9,13 @@ PyPI), then runs, each stage within what is left of the time limit:
 2. the paper-scale benchmark in eager mode (bf16): molex_bench --scale paper;
 3. the compiled benchmark (torch.compile mode reduce-overhead, CUDA graphs) on RoBERTa-base 16x128 inference, LoRA and
    fast MoLEx; with --stages ...,bench_compile_train also a compiled training step (compiling it takes minutes: on the
-   H200 neither stage finished in 73 s, so a full run with it needs a larger --time-limit).
+   H200 neither stage finished in 73 s, so a full run with it needs a larger --time-limit);
+4. the CPU proxies of the speed targets at RoBERTa-base 16x128 (molex_bench --proxies), with the kernels the GPU really
+   launches per step beside the ATen op counts that stand for them on a CPU.
 
 OUTDIR (new or empty) gets: summary.json (machine, versions, every stage's command, exit code, seconds and whether it
-timed out), gpu-check.log (all output), bench_eager.json, bench_compile_infer.json (and bench_compile_train.json).
+timed out), gpu-check.log (all output), bench_eager.json, bench_compile_infer.json, bench_proxies_gpu.json (and
+bench_compile_train.json).
 A stage that runs out of time is stopped and marked timed_out; the benchmark writes its records after every case, so
 what was measured before the stop is kept.
 """
@@ -96,6 +99,7 @@ def stages(out:Path)->list:
         ('bench_compile_infer', [*bench, '--out', str(out / 'bench_compile_infer.json'), '--scale', 'paper', '--cases', COMPILE_CASE,
                                  '--phases', 'infer', '--impls', 'lora,fast', '--compile', 'reduce-overhead',
                                  '--warmup', '3', '--repeats', '10'], 0.25),
+        ('proxies', [*bench, '--out', str(out / 'bench_proxies_gpu.json'), '--proxies', '--scale', 'paper', '--cases', COMPILE_CASE], 0.2),
         ('bench_compile_train', [*bench, '--out', str(out / 'bench_compile_train.json'), '--scale', 'paper', '--cases', COMPILE_CASE,
                                  '--phases', 'train', '--impls', 'lora,fast', '--no-recompute', '--compile', 'reduce-overhead',
                                  '--warmup', '3', '--repeats', '10'], 0.25),

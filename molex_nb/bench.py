@@ -11,15 +11,18 @@ import torch
 import torch._dynamo
 import torch.nn as nn
 import torch.utils.flop_counter as flop_counter
+from collections import Counter
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
-from .core import MoLExConfig
+from .core import MoLExConfig, HostSyncs
 from .hf import molex_model, molex_param_groups, _hf_model
-from .train import versions as _versions, device_name as _device_name
+from .train import versions as _versions, device_name as _device_name, COMPILE_MODES
 
 # %% auto #0
-__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'COMPILE_MODES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib',
-           'weights_mib', 'peak_memory', 'bank_mib', 'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table',
-           'write_json', 'main']
+__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
+           'peak_memory', 'bank_mib', 'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json',
+           'main', 'OpCount', 'op_count', 'kernel_count', 'dynamo_proxy', 'compile_seconds', 'warm_inductor', 'proxies',
+           'proxy_rows', 'proxy_table']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -56,6 +59,7 @@ def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, 
                     'llama': (LlamaForCausalLM, LlamaConfig)}[shape.family]
     torch.manual_seed(seed)
     with torch.device(device): model = cls(cfg_cls(**shape.config))    # built where it runs: no copy from the host
+    if shape.family == 'gpt2': model.loss_type = 'ForCausalLM'   # else transformers warns in every loss forward (a graph break under torch.compile)
     model = model.to(dtype)
     with warnings.catch_warnings():    # peft 0.21 reads transformers' deprecated `is_gradient_checkpointing` (transformers >= 5.24 warns)
         warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
@@ -69,15 +73,14 @@ def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, 
 def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize()
 
-COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune')
-
 def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_tokens:int=16, seed:int=0,
-              compile:str|None=None):  # None, or a torch.compile mode for train and infer (the same for every impl)
+              compile:str|None=None,   # None, or a torch.compile mode for train and infer (the same for every impl)
+              backend:str='inductor'): # torch.compile's backend ('eager': dynamo traces, nothing is compiled)
     "A function running one step of `phase` on seeded random tokens."
     if phase not in PHASES: raise ValueError(f"phase={phase!r} must be one of {PHASES}")
     if compile is not None and compile not in COMPILE_MODES: raise ValueError(f"compile={compile!r} must be None or one of {COMPILE_MODES}")
     if compile is not None and phase == 'decode': raise ValueError("compile applies to the train and infer phases, not to decode (generate)")
-    fwd = model if compile is None else torch.compile(model, mode=compile)
+    fwd = model if compile is None else torch.compile(model, mode=compile) if backend == 'inductor' else torch.compile(model, backend=backend)
     g = torch.Generator().manual_seed(seed)
     V = _hf_model(model).config.vocab_size
     ids = torch.randint(3, V, (batch, seq), generator=g).to(device)
@@ -88,10 +91,11 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
     if phase == 'train':
         model.train()
         groups = molex_param_groups(model, lr=1e-4) if hasattr(_hf_model(model), 'molex') else [dict(params=[p for p in model.parameters() if p.requires_grad], lr=1e-4)]
-        opt = torch.optim.AdamW(groups)
+        opt = torch.optim.AdamW(groups, foreach=True)      # the multi-tensor AdamW (CUDA's default) on every device: op counts compare
         def step():
-            fwd(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
+            fwd(input_ids=ids, attention_mask=mask, labels=labels, **nocache).loss.backward()     # training fills no KV cache
             opt.step(); opt.zero_grad(set_to_none=True)
+        step.opt = opt     # op_count tells the optimizer's host reads apart
         return step
     model.eval()
     if phase == 'infer':
@@ -340,6 +344,8 @@ def main(argv=None):
     p.add_argument('--compile', choices=COMPILE_MODES, default=None, help='torch.compile every impl (train and infer) with this mode')
     p.add_argument('--warmup', type=int, default=3); p.add_argument('--repeats', type=int, default=10)
     p.add_argument('--new-tokens', type=int, default=64); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--proxies', action='store_true', help="measure the CPU proxies of the GPU targets (ops, syncs, FLOPs, dynamo's graphs, breaks and recompiles) instead of timing")
+    p.add_argument('--compile-time', action='store_true', help="with --proxies: also compile lora and fast with inductor (minutes on a CPU)")
     a = p.parse_args(argv)
     if 'bench' not in Path(a.out).name: p.error(f"--out={a.out!r}: the file name must contain 'bench'")
     if a.warmup < 0 or a.repeats < 1: p.error(f"--warmup={a.warmup} must be >= 0 and --repeats={a.repeats} >= 1")
@@ -361,7 +367,151 @@ def main(argv=None):
         cases = [(m, B, N, tuple(x for x in phs if x in ph)) for m, B, N, phs in cases]
         cases = [c for c in cases if c[3]]
         if not cases: p.error(f"--phases={a.phases!r}: no case of the selection has these phases")
+    cmd = 'molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:])
+    if a.compile_time and not a.proxies: p.error("--compile-time goes with --proxies (the timed benchmark compiles with --compile MODE)")
+    if a.proxies:
+        res = proxies(cases, impls, not a.no_recompute, True, a.compile_time, a.device, dtype, a.seed, a.repeats, command=cmd, out=a.out)
+        write_json(res, a.out)
+        print(proxy_table(res)); return
     res = run_bench(cases, impls, not a.no_recompute, a.device, dtype, a.warmup, a.repeats,
-                    a.new_tokens, a.seed, a.compile, command='molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:]), out=a.out)
+                    a.new_tokens, a.seed, a.compile, command=cmd, out=a.out)
     write_json(res, a.out)
     print(bench_table(res))
+
+# %% ../nbs/06_bench.ipynb #3e78a0b7
+_NO_KERNEL = {'empty', 'empty_strided', 'empty_like', 'new_empty', 'new_empty_strided', 'lift_fresh', 'detach', 'alias', 'set_', 'resize_'}
+
+class OpCount(TorchDispatchMode):
+    "Inside: counts the ATen ops dispatched that compute something (what launches a kernel on a GPU); views and allocations are counted apart."
+    def __enter__(self): self.ops, self.views = Counter(), 0; return super().__enter__()
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name, rets = func.overloadpacket.__name__, func._schema.returns
+        if name in _NO_KERNEL or (rets and all(r.alias_info is not None and not r.alias_info.is_write for r in rets)): self.views += 1
+        else: self.ops[name] += 1
+        return func(*args, **(kwargs or {}))
+    @property
+    def total(self)->int: return sum(self.ops.values())
+
+def op_count(step)->dict:
+    """One step's ATen ops that compute (`ops`, the proxy of an eager GPU step's kernel launches), its views, its host syncs
+    and its most frequent ops. `syncs` leaves out the reads the optimizer's step (`step.opt`, if any) makes: AdamW keeps its
+    step counters on the host on every device (unless capturable or fused), so on a GPU they make nothing wait;
+    they are `opt_syncs`, two per trainable tensor."""
+    opt, inside = getattr(step, 'opt', None), []
+    with HostSyncs() as hs, OpCount() as oc:
+        if opt is None: step()
+        else:
+            def counted(*a, _step=opt.step, **k):
+                n = len(hs.ops); r = _step(*a, **k); inside.append(len(hs.ops) - n); return r
+            opt.step = counted          # an instance attribute over the class's method, for this step only
+            try: step()
+            finally: del opt.step
+    return dict(ops=oc.total, views=oc.views, syncs=len(hs.ops) - sum(inside), opt_syncs=sum(inside), top_ops=dict(oc.ops.most_common(6)))
+
+def kernel_count(step, device='cpu', steps:int=3)->float|None:
+    "On a GPU, the kernels (and copies) a step launches, from torch.profiler, per step: what `op_count` is the proxy of; None elsewhere."
+    if torch.device(device).type != 'cuda': return None
+    from torch.profiler import profile, ProfilerActivity
+    step(); _sync(device)
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(steps): step()
+        _sync(device)
+    return sum(e.device_type == torch.autograd.DeviceType.CUDA for e in prof.events()) / steps
+
+def dynamo_proxy(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', warmup:int=2, steps:int=3, seed:int=0)->dict:
+    "TorchDynamo on `model`'s step (backend 'eager': traced, not compiled): graphs and graph breaks in the warm-up, and graphs compiled again afterwards on other data (`recompiles`)."
+    torch._dynamo.reset()
+    before = _dynamo_counts()
+    for _ in range(warmup): make_step(model, phase, batch, seq, device, seed=seed, compile='default', backend='eager')()
+    warm = _dynamo_counts()
+    for s in range(steps): make_step(model, phase, batch, seq, device, seed=seed + 1 + s, compile='default', backend='eager')()
+    after = _dynamo_counts()
+    torch._dynamo.reset()
+    return dict(graphs=warm['graphs'] - before['graphs'], graph_breaks=warm['graph_breaks'] - before['graph_breaks'],
+                recompiles=after['graphs'] - warm['graphs'])
+
+def compile_seconds(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', mode:str='default', seed:int=0, repeats:int=3)->dict:
+    "Inductor's compile time for `model`'s step from a cold cache (the first call's time less a compiled step's), and the compiled step's median ms."
+    from torch._inductor.utils import fresh_cache      # an empty cache folder and in-memory caches: no kernel of an earlier compile is reused
+    torch._dynamo.reset()
+    with fresh_cache():
+        step = make_step(model, phase, batch, seq, device, seed=seed, compile=mode)
+        _sync(device); t0 = time.perf_counter(); step(); _sync(device)
+        first = time.perf_counter() - t0
+        ms = measure(step, device, warmup=1, repeats=repeats)['ms']
+    torch._dynamo.reset()
+    return dict(compile_s=first - ms / 1e3, compiled_ms=ms)
+
+def warm_inductor(device='cpu'):
+    "Compile a small training step once, so that inductor's one-time costs in a process (imports, its compile workers) fall on no measured compile."
+    from torch._inductor.utils import fresh_cache
+    torch._dynamo.reset()
+    with fresh_cache():
+        lin = nn.Linear(8, 8, device=device)
+        torch.compile(lambda x: lin(x).relu().sum())(torch.randn(4, 8, device=device)).backward()
+    torch._dynamo.reset()
+
+def proxies(
+    cases=TINY_CASES,          # (shape name, batch, seq, phases); decode is left out
+    impls=IMPLS,
+    recompute:bool=True,       # also fast with recompute=True (train)
+    dynamo:bool=True,          # trace with TorchDynamo: graphs, breaks, recompiles
+    compile_time:bool=False,   # compile with inductor (lora and fast): seconds, and the compiled step's ms
+    device='cpu', dtype=torch.float32, seed:int=0, repeats:int=5,
+    command:str|None=None, log=print,
+    out=None,                  # a JSON path, written (atomically) after every record
+)->dict:
+    "The CPU proxies of the GPU targets, per (case, phase, implementation): ops, syncs, FLOPs, eager ms, kept for backward, dynamo's counts, compile time."
+    records = []
+    res = dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv), kind='proxies',
+               settings=dict(dtype=str(dtype).replace('torch.', ''), seed=seed, repeats=repeats, lora='r=8, alpha=16',
+                             molex="MoLExConfig defaults (alpha 0.95, batch routing, linear gate)"), records=records)
+    variants = [(i, False) for i in impls] + ([('fast', True)] if recompute and 'fast' in impls else [])
+    if compile_time: warm_inductor(device)     # else the first compile measured carries the process's one-time costs
+    for name, B, N, phases in cases:
+        for phase in (p for p in phases if p != 'decode'):
+            for impl, rc in (v for v in variants if phase == 'train' or not v[1]):
+                m = build(SHAPES[name], impl, device, dtype, seed, recompute=rc)
+                step = make_step(m, phase, B, N, device, seed=seed); step()     # warm: optimizer state, stacks
+                rec = dict(model=name, batch=B, seq=N, phase=phase, impl=impl, recompute=rc, **op_count(step),
+                           kernels=kernel_count(step, device), flops=model_flops(step), cpu_ms=measure(step, device, 1, repeats)['ms'],
+                           saved_mib=saved_mib(m, step) if phase == 'train' else None)
+                if dynamo and not rc: rec.update(dynamo_proxy(m, phase, B, N, device, seed=seed))
+                if compile_time and impl != 'naive' and not rc: rec.update(compile_seconds(m, phase, B, N, device, seed=seed))
+                records.append(rec)
+                log(f"{name} {B}x{N} {phase:5s} {_label((impl, rc)):15s} ops {rec['ops']:6d} syncs {rec['syncs']:3d} "
+                    + (f"kernels {rec['kernels']:.0f} " if rec['kernels'] is not None else '')
+                    + ' '.join(f"{k} {rec[k]}" for k in ('graph_breaks', 'recompiles') if k in rec)
+                    + (f" compile {rec['compile_s']:.1f} s" if 'compile_s' in rec else ''))
+                del m, step; _free(device)
+                if out is not None: write_json(res, out)
+    return res
+
+def proxy_rows(res:dict)->list:
+    "One row per (model, batch, seq, phase, implementation), with its ratios to LoRA's record."
+    by = {(r['model'], r['batch'], r['seq'], r['phase']): {} for r in res['records']}
+    for r in res['records']: by[r['model'], r['batch'], r['seq'], r['phase']][_label((r['impl'], r['recompute']))] = r
+    rows = []
+    for key, d in by.items():
+        lo = d.get('lora')
+        for k, r in d.items():
+            row = dict(r, label=k)
+            if lo is not None:
+                for f in ('ops', 'flops', 'cpu_ms', 'saved_mib', 'compile_s', 'compiled_ms'):
+                    if r.get(f) is not None and lo.get(f): row[f + '_x'] = r[f] / lo[f]
+            rows.append(row)
+    return rows
+
+def proxy_table(res:dict)->str:
+    "A markdown table of the proxies, with the device and the command."
+    f = lambda v, fmt: '' if v is None else format(v, fmt)
+    x = lambda r, k, fmt='.2f': f"{f(r.get(k), fmt)} ({f(r.get(k + '_x'), '.2f')}x)" if r.get(k) is not None else ''
+    lines = [f"Device: {res['device']}; torch {res['versions']['torch']}, transformers {res['versions']['transformers']}, "
+             f"peft {res['versions']['peft']}; {res['settings']['dtype']}. Command: `{res['command']}`", '',
+             '| model | batch x seq | phase | impl | ops/step (x LoRA) | syncs | FLOPs x LoRA | graphs, breaks, recompiles | eager CPU ms (x LoRA) | compile s (x LoRA) | compiled CPU ms (x LoRA) | kept for backward MiB (x LoRA) |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for r in proxy_rows(res):
+        dyn = f"{r['graphs']}, {r['graph_breaks']}, {r['recompiles']}" if 'graphs' in r else ''
+        lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {r['label']} | {x(r, 'ops', 'd')} | {r['syncs']} | "
+                     f"{f(r.get('flops_x'), '.2f')} | {dyn} | {x(r, 'cpu_ms')} | {x(r, 'compile_s', '.1f')} | {x(r, 'compiled_ms')} | {x(r, 'saved_mib', '.1f')} |")
+    return '\n'.join(lines)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_core.ipynb #713bbc5d
 from __future__ import annotations
-import math, contextlib
+import math, contextlib, weakref
 from dataclasses import dataclass
 from typing import Sequence
 import torch
@@ -129,14 +129,21 @@ def _check_fast_modules(layer:nn.Module, t:int):
                              f"when it is called, register it with molex_nb.core.register_fast_module({type(m).__name__}); "
                              f"else use execution='naive'")
 
+_STRUCTURE, _WATCHED = [0], weakref.WeakSet()   # the modules of the banks' layers; bumped when one of them registers something
+def _bump(module, *args):
+    "A module registered a parameter, buffer or submodule: if it is in a bank's layers, the banks look at their layers again."
+    if not torch.compiler.is_compiling() and module in _WATCHED: _STRUCTURE[0] += 1
+for _register in ('register_module_parameter_registration_hook', 'register_module_buffer_registration_hook', 'register_module_module_registration_hook'):
+    getattr(torch.nn.modules.module, _register)(_bump)
+
 class LayerBank:
     "The T layers' weights, those of each dtype flattened into one (T, P) stack: a layer chosen on the device is gathered by one `index_select`, with no host sync."
     def __init__(self,
         layers:Sequence[nn.Module],  # the T layers
         share:bool=True,             # the layers' frozen weights become views of the stacks (no copy); False: stacked copies
     ):
-        self.layers, self.share, self._key = tuple(layers), share, None
-        self.frozen, self.trained, self.spans, self._tstack = {}, {}, {}, None
+        self.layers, self.share, self._key, self._seen, self._params = tuple(layers), share, None, -1, []
+        self.frozen, self.trained, self.groups, self._tstack = {}, {}, {}, None
 
     def _signature(self, per):
         return tuple((n, q.data_ptr(), q.requires_grad, q.dtype, q.device, 0 if q.requires_grad else q._version) for p in per for n, q in p.items())
@@ -153,26 +160,31 @@ class LayerBank:
             b = dict(l.named_buffers())
             if list(b) != list(b0) or any(b[n].shape != b0[n].shape or (not b[n].is_meta and not torch.equal(b[n], b0[n])) for n in b0):
                 raise ValueError(f"execution='fast' calls every layer with layer 0's buffers, but layer {t}'s differ; use execution='naive'")
-        groups = {}                                            # (kind, dtype) -> names
+        groups = {}                                            # (kind, dtype) -> names, in the rows' order
         for n in names:
             kind = 'trained' if any(p[n].requires_grad for p in per) else 'frozen'
             groups.setdefault((kind, per[0][n].dtype), []).append(n)
-        self.frozen, self.trained, self.spans, self._tstack = {}, {}, {}, None
-        for (kind, dt), ns in groups.items():
-            off = 0
-            for n in ns: self.spans[n] = (kind, dt, off, per[0][n].shape); off += per[0][n].numel()
+        self.groups = {k: (ns, [per[0][n].numel() for n in ns], [per[0][n].shape for n in ns]) for k, ns in groups.items()}
+        self.frozen, self.trained, self._tstack = {}, {}, None
+        _WATCHED.update(m for l in self.layers for m in l.modules())
+        for (kind, dt), (ns, sizes, shapes) in self.groups.items():
             if kind == 'trained': self.trained[dt] = [p[n] for p in per for n in ns]; continue   # stacked in every step
             self.frozen[dt] = s = torch.stack([torch.cat([p[n].detach().reshape(-1) for n in ns]) for p in per])
             if self.share:
                 for t, p in enumerate(per):
-                    for n in ns:
-                        _, _, o, shape = self.spans[n]
-                        p[n].data = s[t, o:o + p[n].numel()].view(shape)     # the layer's weight now lives in the stack
+                    for n, part, shape in zip(ns, s[t].split(sizes), shapes): p[n].data = part.view(shape)   # the weight now lives in the stack
+
+    def _unchanged(self)->bool:
+        "No module registered anything since the last look, and the weights have the same storage, `requires_grad` and (copies only) version."
+        return self._seen == _STRUCTURE[0] and all(p.data_ptr() == d and p.requires_grad == g and (g or self.share or p._version == v)
+                                                   for p, d, g, v in self._params)
 
     def refresh(self):
-        "Re-stack the weights if they changed: a new tensor (after `.to()`), an in-place update, another `requires_grad` (host-side metadata only: no sync)."
+        "Re-stack the weights if they changed: a new tensor (after `.to()`), a new module, another `requires_grad`, an in-place update of a copy (host-side metadata only: no sync)."
+        if self._key is not None and self._unchanged(): return            # the common case: a few attribute reads per weight
         per = [dict(l.named_parameters()) for l in self.layers]
         if self._signature(per) != self._key: self._build(per); self._key = self._signature(per)
+        self._seen, self._params = _STRUCTURE[0], [(q, q.data_ptr(), q.requires_grad, q._version) for p in per for q in p.values()]
 
     def new_step(self):
         "The owner calls this once per forward: the trainable weights are stacked anew (once for all MoLEx layers) at their first use."
@@ -184,8 +196,11 @@ class LayerBank:
         if self._tstack is None:        # (T, P) of the trainable weights: in the graph, so that gradients reach each layer
             self._tstack = {dt: torch.cat([q.reshape(-1) for q in qs]).view(len(self.layers), -1) for dt, qs in self.trained.items()}
         frozen = {dt: s.index_select(0, j) for dt, s in self.frozen.items()}
-        rows = {**{('frozen', dt): r[0] for dt, r in frozen.items()}, **{('trained', dt): s.index_select(0, j)[0] for dt, s in self._tstack.items()}}
-        return {n: rows[kind, dt][o:o + math.prod(shape)].view(shape) for n, (kind, dt, o, shape) in self.spans.items()}, frozen
+        rows = {**{('frozen', dt): r for dt, r in frozen.items()}, **{('trained', dt): s.index_select(0, j) for dt, s in self._tstack.items()}}
+        out = {}
+        for key, (ns, sizes, shapes) in self.groups.items():       # one split per row: its backward is one cat
+            out.update({n: part.view(shape) for n, part, shape in zip(ns, rows[key].view(-1).split(sizes), shapes)})
+        return out, frozen
 
     def is_view(self, p:Tensor)->bool:
         "Whether tensor p lives in one of the stacks."
@@ -201,7 +216,7 @@ class LayerBank:
         for l in self.layers:
             for p in l.parameters():
                 if self.share and self.is_view(p): p.data = p.data.clone()
-        self.frozen, self.trained, self.spans, self._tstack, self._key = {}, {}, {}, None, None
+        self.frozen, self.trained, self.groups, self._tstack, self._key = {}, {}, {}, None, None
 
 class _Regather:
     "Saved-tensor hooks for an expert call in eager autograd: a tensor saved from a gathered frozen row is kept as its place in the row and gathered again in the backward."
@@ -353,7 +368,7 @@ class MoLExLayer(nn.Module):
         if h_t.shape != z.shape:
             raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         w = r.weights if z.dim() == 3 else r.weights[:, 0]                  # (B, N, k) or (B, k)
-        return out_t, h_t, sum(w[..., i:i + 1] * u for i, u in enumerate(us))
+        return out_t, h_t, (w * us[0] if len(us) == 1 else sum(w[..., i:i + 1] * u for i, u in enumerate(us)))
 
     def forward(self,
         z:Tensor,               # (B, N, D) or (B, D): the input z_t of layer t

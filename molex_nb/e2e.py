@@ -16,7 +16,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import _hf_model, _atomic_write, find_blocks, find_family, lora_targets, molex_model
-from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts
+from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, COMPILE_MODES, compile_overrides
 from .glue import _cache_dir, _csv, _parse_set, cached_map
 
 # %% auto #0
@@ -218,6 +218,7 @@ class E2EPreset:
     router_lr:float=0.1; router_weight_decay:float=0.01
     num_beams:int=10; length_penalty:float=0.9; no_repeat_ngram_size:int=4; max_new_tokens:int=64
     decode_batch:int=16             # MRs per generate call (not in the paper: the code decodes one MR at a time)
+    execution:str='naive'           # MoLEx's execution in training: 'naive' (the reference) or 'fast' (what --compile needs)
 
     def __post_init__(self):
         for f in ('batch_size', 'epochs', 'max_len', 'lora_r', 'molex_layers', 'num_beams', 'max_new_tokens', 'decode_batch'):
@@ -227,7 +228,7 @@ class E2EPreset:
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
         "MoLEx on the first `molex_layers` of `n_layers` layers, every layer a candidate; batch routing for training."
-        kw = dict(alpha=self.alpha, learn_alpha=self.learn_alpha, gate=self.gate, shared_router=True, granularity='batch',
+        kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate=self.gate, shared_router=True, granularity='batch',
                   batch_agg=self.batch_agg, load_balance_coef=self.load_balance, mix_layers=tuple(range(min(self.molex_layers, n_layers))))
         return MoLExConfig(**{**kw, **overrides})
 
@@ -345,15 +346,17 @@ def run_e2e(
     keep:int=1,                    # checkpoints kept
     command:str|None=None,         # the command line, for the record
     cache_dir=None,                # tokens of local data (see tokenize_e2e)
+    compile:str|None=None,         # a torch.compile mode for training; MoLEx then runs execution='fast' (decoding stays eager)
 )->dict:                           # the run's record
     "Fine-tune one method with one seed on E2E, decode and score the dev MRs every epoch; write settings, outputs, checkpoints and the record."
-    p = replace(E2EPreset(), **(overrides or {}))
+    overrides = compile_overrides(compile, overrides)
+    p = replace(E2EPreset(), **overrides)
     if method not in E2E_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(E2E_METHODS)}")
     check_counts(grad_accum=grad_accum, keep=keep, max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs)
     run_dir = _run_dir(out, method, seed)
     settings = dict(task='e2e', model=str(model), method=method, seed=seed, overrides=dict(overrides or {}),
                     data=str(data) if data is not None else E2E_HUB, bf16=bf16, grad_accum=grad_accum, sync_routing=sync_routing,
-                    max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs)
+                    max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs, **({'compile': compile} if compile else {}))
     done = run_folder(run_dir, settings)
     if done is not None: return done
     tok = AutoTokenizer.from_pretrained(model)
@@ -367,7 +370,7 @@ def run_e2e(
     args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
         num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, warmup_steps=p.warmup_steps,
         lr_scheduler_type=p.schedule, label_smoothing_factor=p.label_smoothing, adam_beta2=p.adam_beta2, adam_epsilon=p.adam_epsilon,
-        eval_strategy='no', save_total_limit=keep, bf16=bf16)
+        eval_strategy='no', save_total_limit=keep, bf16=bf16, compile=compile)
     trainer = MoLExTrainer(m, args, train_dataset=train, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
                            processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)
     trainer.add_callback(E2EDecoding(tok, mrs, refs, run_dir, p.decode_batch, p.generate_kwargs()))
@@ -424,6 +427,8 @@ def main(argv:list|None=None):
     ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N rows only (recorded)')
     ap.add_argument('--max-eval-mrs', type=int, default=None, help='decode and score the first N dev MRs only (recorded)')
     ap.add_argument('--keep', type=int, default=1, help='checkpoints kept per run')
+    ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
+                    help=f"torch.compile the model for training (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
     a = ap.parse_args(argv)
     try: overrides = _parse_set(a.set, E2EPreset, fixed=())
     except ValueError as e: ap.error(str(e))
@@ -433,7 +438,7 @@ def main(argv:list|None=None):
     for seed in a.seeds:
         for method in a.methods:
             r = run_e2e(a.model, method, seed, overrides, a.data, a.out, a.bf16, a.grad_accum, a.sync_routing,
-                        a.max_train_samples, a.max_eval_mrs, a.keep, cmd)
+                        a.max_train_samples, a.max_eval_mrs, a.keep, cmd, compile=a.compile)
             recs.append(r)
             if r: print(f"e2e {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} " +
                         ' '.join(f"{k} {v:.4f}" for k, v in r['best'].items() if v is not None) +

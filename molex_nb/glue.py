@@ -20,7 +20,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets
-from .train import MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts
+from .train import MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, COMPILE_MODES, compile_overrides
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
@@ -73,10 +73,11 @@ class GluePreset:
     weight_decay:float=0.1          # not in Table 5: the value of the authors' (and microsoft/LoRA's) GLUE scripts
     alpha:float=0.95                # fixed mixing weight (the start of a learned one)
     router_lr:float=0.1; router_weight_decay:float=0.01
+    execution:str='naive'           # MoLEx's execution: 'naive' (the reference) or 'fast' (no host sync; what --compile needs)
 
     def molex_config(self, **overrides)->MoLExConfig:
         "The MoLExConfig of this row (batch routing), with any field overridden."
-        kw = dict(alpha=self.alpha, learn_alpha=self.learn_alpha, gate='linear' if self.gate == 'linear' else 'cosine',
+        kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate='linear' if self.gate == 'linear' else 'cosine',
                   activation='sigmoid' if self.gate == 'cosine-sig' else 'softmax', shared_router=not self.indv_gate,
                   granularity='batch', batch_agg=self.batch_agg, load_balance_coef=self.load_balance)
         if self.proj_dim is not None: kw['proj_dim'] = self.proj_dim
@@ -303,15 +304,17 @@ def run_glue(
     keep:int=1,                    # checkpoints kept
     command:str|None=None,         # the command line, for the record
     cache_dir=None,                # tokens of local data (see tokenize_glue)
+    compile:str|None=None,         # a torch.compile mode for training and evaluation; MoLEx then runs execution='fast'
 )->dict:                           # the run's record
     "Fine-tune one method on one GLUE task with one seed; write settings, checkpoints and the record into its folder."
-    p = glue_preset(preset, task, **(overrides or {}))
+    overrides = compile_overrides(compile, overrides)
+    p = glue_preset(preset, task, **overrides)
     if method not in METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
     check_counts(grad_accum=grad_accum, keep=keep, max_train_samples=max_train_samples)
     run_dir = _run_dir(out, task, method, seed)
     settings = dict(task=task, model=str(model), method=method, seed=seed, preset=preset, overrides=dict(overrides or {}),
                     data=str(data) if data is not None else GLUE_HUB, bf16=bf16, fp16=fp16, grad_accum=grad_accum,
-                    sync_routing=sync_routing, max_train_samples=max_train_samples)
+                    sync_routing=sync_routing, max_train_samples=max_train_samples, **({'compile': compile} if compile else {}))
     done = run_folder(run_dir, settings)
     if done is not None: return done
     tok = AutoTokenizer.from_pretrained(model)
@@ -322,7 +325,8 @@ def run_glue(
     lr = p.full_lr if method.startswith('full') and 'lr' not in (overrides or {}) else p.lr
     args = run_args(run_dir, seed, method.endswith('molex'), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size,
         gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=lr, weight_decay=p.weight_decay,
-        warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, eval_strategy='epoch', save_total_limit=keep, bf16=bf16, fp16=fp16)
+        warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, eval_strategy='epoch', save_total_limit=keep, bf16=bf16, fp16=fp16,
+        compile=compile)
     base = 'mnli' if task == 'mnli' else task
     trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=evals if len(evals) > 1 else evals['validation'],
                            data_collator=DataCollatorWithPadding(tok), processing_class=tok,
@@ -390,6 +394,8 @@ def main(argv:list|None=None):
     ap.add_argument('--sync-routing', action='store_true', help='several GPUs: batch routing decided on the global batch')
     ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N rows only (recorded)')
     ap.add_argument('--keep', type=int, default=1, help='checkpoints kept per run')
+    ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
+                    help=f"torch.compile the model (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
     a = ap.parse_args(argv)
     try: overrides = _parse_set(a.set)
     except ValueError as e: ap.error(str(e))
@@ -399,7 +405,7 @@ def main(argv:list|None=None):
         for seed in a.seeds:
             for method in a.methods:
                 r = run_glue(task, a.model, method, seed, a.preset, overrides, a.data, a.out, a.bf16, a.fp16, a.grad_accum,
-                             a.sync_routing, a.max_train_samples, a.keep, cmd)
+                             a.sync_routing, a.max_train_samples, a.keep, cmd, compile=a.compile)
                 recs.append(r)
                 if int(os.environ.get('RANK', '0')) == 0:
                     print(f"{task} {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} "

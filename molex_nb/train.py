@@ -14,8 +14,9 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoin
 from .hf import _hf_model, molex_parameters, _atomic_write
 
 # %% auto #0
-__all__ = ['RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name', 'epochs_from_log', 'best_epoch',
-           'write_json', 'check_counts', 'run_folder', 'run_args', 'run_facts']
+__all__ = ['COMPILE_MODES', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name', 'epochs_from_log',
+           'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile', 'compile_overrides', 'run_args',
+           'run_facts']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -197,16 +198,35 @@ def run_folder(
     if (run_dir / 'record.json').exists(): return json.loads((run_dir / 'record.json').read_text())
     return None
 
+COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune')   # torch.compile's modes (inductor)
+
+def check_compile(compile:str|None, execution:str|None=None):
+    "A clear error for a compile mode torch.compile does not have, or a MoLEx execution it cannot capture (the naive one reads the choice on the host)."
+    if compile is not None and compile not in COMPILE_MODES: raise ValueError(f"compile={compile!r} must be None or one of {COMPILE_MODES}")
+    if compile is not None and execution == 'naive':
+        raise ValueError("compile with execution='naive': the naive execution reads the routing choice on the host at every MoLEx layer, "
+                         "so torch.compile breaks the graph there; use execution='fast' (what --compile picks unless told otherwise)")
+
+def compile_overrides(compile:str|None, overrides:dict|None)->dict:
+    "A pipeline's preset overrides, with execution='fast' added when compiling (an explicit execution='naive' is refused)."
+    out = dict(overrides or {})
+    check_compile(compile, out.get('execution'))
+    if compile is not None: out.setdefault('execution', 'fast')
+    return out
+
 def run_args(
     run_dir,            # output_dir: checkpoints go here
     seed:int,           # seeds the weights' RNG and the data order (data_seed)
     molex:bool,         # the model has MoLEx (under DDP a router may get no gradient in a step)
+    compile:str|None=None,  # a torch.compile mode: the Trainer compiles the model (through accelerate) with inductor
     **kwargs,           # the task's TrainingArguments (batch size, epochs, learning rate, ...); they win
 )->TrainingArguments:
     "The pipelines' common TrainingArguments: a checkpoint and a log line per epoch, seeded data order, no reporting, one gloo group on CPUs."
+    check_compile(compile)
     kw = dict(save_strategy='epoch', logging_strategy='epoch', optim='adamw_torch', seed=seed, data_seed=seed, report_to='none',
               ddp_find_unused_parameters=molex or None, dataloader_pin_memory=torch.cuda.is_available(),
               use_cpu=not torch.cuda.is_available())      # on CPUs, several processes need use_cpu to form one gloo group
+    if compile is not None: kw.update(torch_compile=True, torch_compile_mode=compile)
     return TrainingArguments(str(run_dir), **{**kw, **kwargs})
 
 def run_facts(
