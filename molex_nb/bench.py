@@ -16,7 +16,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig, HostSyncs
 from .hf import molex_model, molex_param_groups, _hf_model
-from .train import versions as _versions, device_name as _device_name, COMPILE_MODES
+from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile
 
 # %% auto #0
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
@@ -78,7 +78,7 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
               backend:str='inductor'): # torch.compile's backend ('eager': dynamo traces, nothing is compiled)
     "A function running one step of `phase` on seeded random tokens."
     if phase not in PHASES: raise ValueError(f"phase={phase!r} must be one of {PHASES}")
-    if compile is not None and compile not in COMPILE_MODES: raise ValueError(f"compile={compile!r} must be None or one of {COMPILE_MODES}")
+    check_compile(compile)
     if compile is not None and phase == 'decode': raise ValueError("compile applies to the train and infer phases, not to decode (generate)")
     fwd = model if compile is None else torch.compile(model, mode=compile) if backend == 'inductor' else torch.compile(model, backend=backend)
     g = torch.Generator().manual_seed(seed)
@@ -433,7 +433,7 @@ def dynamo_proxy(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', w
 def compile_seconds(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', mode:str='default', seed:int=0, repeats:int=3,
                     compiles:int=2)->dict:
     """Inductor's compile time for `model`'s step from a cold cache (the first call's time less a compiled step's), the
-    least of `compiles` compiles (all in `compile_s_all`: on a shared machine one compile can take 1.5x another), and the
+    least of `compiles` compiles (all in `compile_s_all`: two compiles of one step took up to 1.3x one another on the 2-core development machine), and the
     compiled step's median ms."""
     from torch._inductor.utils import fresh_cache      # an empty cache folder and in-memory caches: no kernel of an earlier compile is reused
     firsts = []
