@@ -9,13 +9,15 @@ PyPI), then runs, each stage within what is left of the time limit:
 2. the paper-scale benchmark in eager mode (bf16): molex_bench --scale paper;
 3. the compiled benchmark (torch.compile mode reduce-overhead, CUDA graphs) on RoBERTa-base 16x128 inference, LoRA and
    fast MoLEx; with --stages ...,bench_compile_train also a compiled training step (compiling it takes minutes: on the
-   H200 neither stage finished in 73 s, so a full run with it needs a larger --time-limit);
+   H200 neither stage finished in 73 s, so a full run with it needs a larger --time-limit); with
+   --stages ...,bench_compile_decode, Llama-3.2-1B 8x128 cached decoding with a static cache, its decoding steps
+   compiled by generate (reduce-overhead), LoRA, naive and fast MoLEx;
 4. the CPU proxies of the speed targets at RoBERTa-base 16x128 (molex_bench --proxies), with the kernels the GPU really
    launches per step beside the ATen op counts that stand for them on a CPU.
 
 OUTDIR (new or empty) gets: summary.json (machine, versions, every stage's command, exit code, seconds and whether it
 timed out), gpu-check.log (all output), bench_eager.json, bench_compile_infer.json, bench_proxies_gpu.json (and
-bench_compile_train.json).
+bench_compile_train.json, bench_compile_decode.json).
 A stage that runs out of time is stopped and marked timed_out; the benchmark writes its records after every case, so
 what was measured before the stop is kept.
 """
@@ -29,6 +31,7 @@ HARNESS = {'nbdev': 'nbdev', 'execnb': 'execnb', 'fastcore': 'fastcore', 'ghapi'
 RUNTIME = ('torch', 'transformers', 'peft', 'accelerate', 'safetensors', 'matplotlib')   # must be there already
 BENCH = 'from molex_nb.bench import main; import sys; main(sys.argv[1:])'
 COMPILE_CASE = 'roberta-base:16x128'
+DECODE_CASE = 'llama-3.2-1b:8x128'   # the stretch target: cached decoding captured in CUDA graphs (static cache), at most 1.3x LoRA per token
 
 
 def _dist_of(wheel:Path)->str:
@@ -85,7 +88,7 @@ def cuda_notebooks(with_skipped:bool=False):
     return (out, skipped) if with_skipped else out
 
 
-OPTIONAL = ('bench_compile_train',)   # run only when named in --stages: compiling a training step takes minutes
+OPTIONAL = ('bench_compile_train', 'bench_compile_decode')   # run only when named in --stages: compiling takes minutes
 
 
 def stages(out:Path)->list:
@@ -103,6 +106,9 @@ def stages(out:Path)->list:
         ('bench_compile_train', [*bench, '--out', str(out / 'bench_compile_train.json'), '--scale', 'paper', '--cases', COMPILE_CASE,
                                  '--phases', 'train', '--impls', 'lora,fast', '--no-recompute', '--compile', 'reduce-overhead',
                                  '--warmup', '3', '--repeats', '10'], 0.25),
+        ('bench_compile_decode', [*bench, '--out', str(out / 'bench_compile_decode.json'), '--scale', 'paper', '--cases', DECODE_CASE,
+                                  '--phases', 'decode', '--impls', 'lora,naive,fast', '--compile', 'reduce-overhead',
+                                  '--new-tokens', '32', '--warmup', '2', '--repeats', '5'], 0.25),
     ]
 
 

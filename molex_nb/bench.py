@@ -20,9 +20,9 @@ from .train import versions as _versions, device_name as _device_name, COMPILE_M
 
 # %% auto #0
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
-           'peak_memory', 'bank_mib', 'model_flops', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json',
-           'main', 'OpCount', 'op_count', 'kernel_count', 'dynamo_proxy', 'compile_seconds', 'warm_inductor', 'proxies',
-           'proxy_rows', 'proxy_table']
+           'peak_memory', 'bank_mib', 'model_flops', 'decode_weight_ratio', 'measure', 'run_bench', 'ratios',
+           'bench_table', 'write_json', 'main', 'OpCount', 'op_count', 'kernel_count', 'dynamo_proxy',
+           'compile_seconds', 'warm_inductor', 'proxies', 'proxy_rows', 'proxy_table']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -74,13 +74,12 @@ def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize()
 
 def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_tokens:int=16, seed:int=0,
-              compile:str|None=None,   # None, or a torch.compile mode for train and infer (the same for every impl)
-              backend:str='inductor'): # torch.compile's backend ('eager': dynamo traces, nothing is compiled)
+              compile:str|None=None,   # None, or a torch.compile mode (the same for every impl); decode: transformers compiles generate's decoding steps, with a static cache
+              backend='inductor'):     # torch.compile's backend ('eager' or a function: dynamo traces, nothing is compiled)
     "A function running one step of `phase` on seeded random tokens."
     if phase not in PHASES: raise ValueError(f"phase={phase!r} must be one of {PHASES}")
     check_compile(compile)
-    if compile is not None and phase == 'decode': raise ValueError("compile applies to the train and infer phases, not to decode (generate)")
-    fwd = model if compile is None else torch.compile(model, mode=compile) if backend == 'inductor' else torch.compile(model, backend=backend)
+    fwd = model if compile is None or phase == 'decode' else torch.compile(model, mode=compile) if backend == 'inductor' else torch.compile(model, backend=backend)
     g = torch.Generator().manual_seed(seed)
     V = _hf_model(model).config.vocab_size
     ids = torch.randint(3, V, (batch, seq), generator=g).to(device)
@@ -103,10 +102,16 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
             with torch.no_grad(): fwd(input_ids=ids, attention_mask=mask, **nocache)     # scoring: no KV cache
         return step
     if not decoder: raise ValueError(f"phase='decode' needs a decoder; {_hf_model(model).config.model_type} is an encoder")
+    static = {}
+    if compile is not None:     # a static cache, and generate's own compile of its decoding steps (the prefill runs eagerly)
+        from transformers import CompileConfig
+        cc = CompileConfig(backend=backend, mode=compile if backend == 'inductor' else None)
+        cc._compile_all_devices = True     # transformers compiles on accelerators only, unless told (its tests' switch): no silent eager run on the CPU
+        static = dict(cache_implementation='static', compile_config=cc)
     def step():
         with torch.no_grad():
             model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                           do_sample=False, pad_token_id=0)
+                           do_sample=False, pad_token_id=0, **static)
     return step
 
 def saved_mib(model:nn.Module, step)->float:
@@ -171,6 +176,14 @@ def model_flops(step)->int:
     with FlopCounterMode(display=False, custom_mapping=_sdpa_formulas()) as fc: step()
     return int(fc.get_total_flops())
 
+def decode_weight_ratio(model:nn.Module)->float:
+    """Weight bytes a decoded token reads with MoLEx, over LoRA's: every weight once, plus one block per expert (top_k
+    per MoLEx layer). Small-batch decoding is bound by those reads, so this is a floor on its time ratio."""
+    st = _hf_model(model).molex
+    nbytes = lambda mod: sum(p.numel() * p.element_size() for p in mod.parameters())
+    block = max(nbytes(b) for b in st.bank.layers)        # the blocks of a stack have one shape
+    return (nbytes(model) + st.config.top_k * len(st.config.mix_layers or range(st.T)) * block) / nbytes(model)
+
 def measure(step, device='cpu', warmup:int=2, repeats:int=5)->dict:
     "Median ms over `repeats` after `warmup` (device synchronised around each); memory is `peak_memory`'s."
     for _ in range(warmup): step()
@@ -214,7 +227,7 @@ def run_bench(
     warmup:int=2, repeats:int=5,
     new_tokens:int=16,           # decoded tokens per decode step
     seed:int=0,
-    compile:str|None=None,       # a torch.compile mode for every impl's train and infer steps (decode stays eager)
+    compile:str|None=None,       # a torch.compile mode for every impl's steps (decode: generate's decoding steps, static cache)
     command:str|None=None,       # the command line, recorded
     log=print,
     out=None,                    # a JSON path: the records so far are written (atomically) after every case
@@ -239,26 +252,25 @@ def run_bench(
         wmib = {v: weights_mib(m) for v, m in models.items()}
         for phase in phases:
             vs = [v for v in variants if phase == 'train' or not v[1]]   # recompute only matters with a backward
-            comp = None if phase == 'decode' else compile
-            steps = {v: make_step(models[v], phase, B, N, device, new_tokens, seed, comp) for v in vs}
+            steps = {v: make_step(models[v], phase, B, N, device, new_tokens, seed, compile) for v in vs}
             # FLOPs on an eager step of the same model: under a dispatch mode dynamo would not compile (and would skip the frame for good)
-            flops = {v: model_flops(steps[v] if comp is None else make_step(models[v], phase, B, N, device, new_tokens, seed)) for v in vs}
+            flops = {v: model_flops(steps[v] if compile is None else make_step(models[v], phase, B, N, device, new_tokens, seed)) for v in vs}
             dyn = {}
-            kept = {v: saved_mib(models[v], steps[v]) if phase == 'train' and comp is None else None for v in vs}
+            kept = {v: saved_mib(models[v], steps[v]) if phase == 'train' and compile is None else None for v in vs}
             for v in vs:
                 before = _dynamo_counts()
                 for _ in range(warmup): steps[v]()
-                dyn[v] = {k: n - before[k] for k, n in _dynamo_counts().items()} if comp else {}
+                dyn[v] = {k: n - before[k] for k, n in _dynamo_counts().items()} if compile else {}
             times, before = {v: [] for v in vs}, _dynamo_counts()
             for _ in range(repeats):                   # round robin: drifts of the machine hit every impl alike
                 for v in vs:
                     _sync(device); t0 = time.perf_counter(); steps[v](); _sync(device)
                     times[v].append(1e3 * (time.perf_counter() - t0))
-            if comp: recompiled = _dynamo_counts()['graphs'] - before['graphs']   # graphs compiled while timing: should be 0
+            if compile: recompiled = _dynamo_counts()['graphs'] - before['graphs']   # graphs compiled while timing: should be 0
             for v in vs:
-                if comp: dyn[v]['graphs_while_timed'] = recompiled
+                if compile: dyn[v]['graphs_while_timed'] = recompiled
                 ms = statistics.median(times[v])
-                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, compile=comp, ms=ms,
+                rec = dict(model=name, batch=B, seq=N, impl=v[0], recompute=v[1], phase=phase, compile=compile, ms=ms,
                            weights_mib=wmib[v], resident_mib=None, act_peak_mib=None, peak_mib=None,
                            flops=flops[v], tflops=flops[v] / (ms / 1e3) / 1e12, saved_mib=kept[v], bank_mib=bank_mib(models[v]),
                            times_ms=times[v])
@@ -418,17 +430,27 @@ def kernel_count(step, device='cpu', steps:int=3)->float|None:
         _sync(device)
     return sum(e.device_type == torch.autograd.DeviceType.CUDA for e in prof.events()) / steps
 
+def _copied_bytes(example_inputs)->int:
+    "Bytes of a graph's tensor inputs that CUDA graphs copy into their own memory at every replay: those neither parameters nor marked static (inductor's cudagraph trees)."
+    from torch._dynamo.utils import get_static_address_type
+    return sum(x.numel() * x.element_size() for x in example_inputs
+               if isinstance(x, torch.Tensor) and not isinstance(x, nn.Parameter) and get_static_address_type(x) is None)
+
 def dynamo_proxy(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', warmup:int=2, steps:int=3, seed:int=0)->dict:
-    "TorchDynamo on `model`'s step (backend 'eager': traced, not compiled): graphs and graph breaks in the warm-up, and graphs compiled again afterwards on other data (`recompiles`)."
+    """TorchDynamo on `model`'s step (traced, not compiled; decode: generate's decoding steps with a static cache): graphs
+    and graph breaks in the warm-up, graphs compiled again afterwards on other data (`recompiles`), and the bytes a
+    CUDA-graph replay of the warm-up's graphs would copy in (`copied_bytes`)."""
+    copied = []
+    def backend(gm, example_inputs): copied.append(_copied_bytes(example_inputs)); return gm.forward
     torch._dynamo.reset()
     before = _dynamo_counts()
-    for _ in range(warmup): make_step(model, phase, batch, seq, device, seed=seed, compile='default', backend='eager')()
-    warm = _dynamo_counts()
-    for s in range(steps): make_step(model, phase, batch, seq, device, seed=seed + 1 + s, compile='default', backend='eager')()
+    for _ in range(warmup): make_step(model, phase, batch, seq, device, seed=seed, compile='default', backend=backend)()
+    warm, n_warm = _dynamo_counts(), len(copied)
+    for s in range(steps): make_step(model, phase, batch, seq, device, seed=seed + 1 + s, compile='default', backend=backend)()
     after = _dynamo_counts()
     torch._dynamo.reset()
     return dict(graphs=warm['graphs'] - before['graphs'], graph_breaks=warm['graph_breaks'] - before['graph_breaks'],
-                recompiles=after['graphs'] - warm['graphs'])
+                recompiles=after['graphs'] - warm['graphs'], copied_bytes=sum(copied[:n_warm]))
 
 def compile_seconds(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', mode:str='default', seed:int=0, repeats:int=3,
                     compiles:int=2)->dict:
@@ -457,7 +479,7 @@ def warm_inductor(device='cpu'):
     torch._dynamo.reset()
 
 def proxies(
-    cases=TINY_CASES,          # (shape name, batch, seq, phases); decode is left out
+    cases=TINY_CASES,          # (shape name, batch, seq, phases)
     impls=IMPLS,
     recompute:bool=True,       # also fast with recompute=True (train)
     dynamo:bool=True,          # trace with TorchDynamo: graphs, breaks, recompiles
@@ -466,7 +488,7 @@ def proxies(
     command:str|None=None, log=print,
     out=None,                  # a JSON path, written (atomically) after every record
 )->dict:
-    "The CPU proxies of the GPU targets, per (case, phase, implementation): ops, syncs, FLOPs, eager ms, kept for backward, dynamo's counts, compile time."
+    "The CPU proxies of the GPU targets, per (case, phase, implementation): ops, syncs, FLOPs, eager ms, kept for backward, dynamo's counts, compile time and the compiled step's ms (round robin)."
     records = []
     res = dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv), kind='proxies',
                settings=dict(dtype=str(dtype).replace('torch.', ''), seed=seed, repeats=repeats, lora='r=8, alpha=16',
@@ -474,7 +496,7 @@ def proxies(
     variants = [(i, False) for i in impls] + ([('fast', True)] if recompute and 'fast' in impls else [])
     if compile_time: warm_inductor(device)     # else the first compile measured carries the process's one-time costs
     for name, B, N, phases in cases:
-        for phase in (p for p in phases if p != 'decode'):
+        for phase in phases:
             for impl, rc in (v for v in variants if phase == 'train' or not v[1]):
                 m = build(SHAPES[name], impl, device, dtype, seed, recompute=rc)
                 step = make_step(m, phase, B, N, device, seed=seed); step()     # warm: optimizer state, stacks
@@ -482,13 +504,20 @@ def proxies(
                            kernels=kernel_count(step, device), flops=model_flops(step), cpu_ms=measure(step, device, 1, repeats)['ms'],
                            saved_mib=saved_mib(m, step) if phase == 'train' else None)
                 if dynamo and not rc: rec.update(dynamo_proxy(m, phase, B, N, device, seed=seed))
-                if compile_time and impl != 'naive' and not rc: rec.update(compile_seconds(m, phase, B, N, device, seed=seed))
+                if compile_time and impl != 'naive' and not rc and phase != 'decode': rec.update(compile_seconds(m, phase, B, N, device, seed=seed))
                 records.append(rec)
                 log(f"{name} {B}x{N} {phase:5s} {_label((impl, rc)):15s} ops {rec['ops']:6d} syncs {rec['syncs']:3d} "
                     + (f"kernels {rec['kernels']:.0f} " if rec['kernels'] is not None else '')
                     + ' '.join(f"{k} {rec[k]}" for k in ('graph_breaks', 'recompiles') if k in rec)
                     + (f" compile {rec['compile_s']:.1f} s" if 'compile_s' in rec else ''))
                 del m, step; _free(device)
+                if out is not None: write_json(res, out)
+            timed = [r for r in records if (r['model'], r['batch'], r['seq'], r['phase']) == (name, B, N, phase) and 'compile_s' in r]
+            if timed:       # the compiled steps again, timed round robin by the benchmark (one after each compile drifts with the machine)
+                rr = run_bench([(name, B, N, (phase,))], [r['impl'] for r in timed], recompute=False, device=device, dtype=dtype,
+                               warmup=3, repeats=repeats, seed=seed, compile='default', log=lambda s: None)
+                by = {b['impl']: b for b in rr['records']}
+                for r in timed: r.update(compiled_ms=by[r['impl']]['ms'], compiled_times_ms=by[r['impl']]['times_ms'])
                 if out is not None: write_json(res, out)
     return res
 

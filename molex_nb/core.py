@@ -345,14 +345,22 @@ class MoLExLayer(nn.Module):
         "Whether the layer's calls are recomputed in the backward: `recompute=True`, or transformers' gradient checkpointing on."
         return torch.is_grad_enabled() and (self.config.recompute or (self.training and _checkpointing(self.layer)))
 
-    def _expert(self, j:Tensor, z:Tensor, args, kwargs)->Tensor:
+    def _expert(self, j:Tensor, z:Tensor, args, kwargs, k:int=0)->Tensor:
         "Layer t's code run with the weights of layer j (a 1-element index on the device), gathered from the bank."
-        w, rows = self._bank.gather(j)
+        w, rows = self._weights(j, k)
         eager = (torch.is_grad_enabled() and not self._recomputing() and not torch.compiler.is_compiling()
                  and not any(r.is_meta for r in rows.values()))
         keep = _Regather(self._bank.frozen, j, rows) if eager else None     # the backward gathers the frozen row again
         with _reparametrize_module(self.layer, w), (torch.autograd.graph.saved_tensors_hooks(keep.pack, keep.unpack) if keep else contextlib.nullcontext()):
-            return self._run(self.t, z, args, kwargs)
+            return self._run_expert(k, z, args, kwargs)
+
+    def _weights(self, j:Tensor, k:int)->tuple:
+        "The k-th expert's weights by name, and the frozen rows they are views of: gathered from the bank (subclasses may keep them: hf, for a whole generation)."
+        return self._bank.gather(j)
+
+    def _run_expert(self, k:int, z:Tensor, args, kwargs)->Tensor:
+        "Layer t's code as the k-th expert, its weights swapped in (subclasses may give each expert state of its own: hf, a KV-cache slot)."
+        return self._run(self.t, z, args, kwargs)
 
     def _fast(self, z, chosen, r, args, kwargs):
         "Layer t as usual, then its code with each chosen layer's weights gathered on the device: the choice never leaves the device."
@@ -362,7 +370,7 @@ class MoLExLayer(nn.Module):
             self._bank.new_step()
         def both(z):
             with _no_inner_checkpointing(self.layer):
-                return self._call_layer(self.t, z, args, kwargs), [self._expert(j[i:i + 1], z, args, kwargs) for i in range(j.shape[0])]
+                return self._call_layer(self.t, z, args, kwargs), [self._expert(j[i:i + 1], z, args, kwargs, i) for i in range(j.shape[0])]
         out_t, us = checkpoint(both, z, use_reentrant=False) if self._recomputing() else both(z)
         h_t = _hidden(out_t)
         if h_t.shape != z.shape:

@@ -124,13 +124,20 @@ class _MoLExForward:
     def __init__(self, layer:nn.Module): self.layer = layer
     def __call__(self, *args, **kwargs): return self.layer(*args, **kwargs)
 
+def _empty_slot(own):
+    "An empty KV-cache layer of the same kind as `own`: dynamic or static (the same length), full or sliding window (the same window)."
+    from transformers.cache_utils import StaticLayer, StaticSlidingWindowLayer
+    if isinstance(own, StaticSlidingWindowLayer): return type(own)(max_cache_len=own.max_cache_len, sliding_window=own.max_cache_len)  # its length is its window
+    if isinstance(own, StaticLayer): return type(own)(max_cache_len=own.max_cache_len)
+    return type(own)(sliding_window=own.sliding_window) if hasattr(own, 'sliding_window') else type(own)()
+
 class HFMoLExLayer(MoLExLayer):
     "A core MoLExLayer for a transformers block (which keeps its place): routing mask, routing kept while decoding, experts in their own cache slots."
     def __init__(self, blocks:list, t:int, state:MoLExState):
         cfg = state.config
         shared = dict(router=state.router, alpha=state.alpha, shared=True) if cfg.shared_router else {}
         super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, bank=state.bank, register_layer=False, **shared)
-        self._state = {'state': state}                     # a reference, not a submodule
+        self._state, self._kept = {'state': state}, None   # a reference, not a submodule; the experts' weights kept while generating
 
     def _call_layer(self, j:int, z:Tensor, args, kwargs):
         "Block j's own computation: its class's forward when MoLEx runs in its place (else Eq. 4 would call itself), else the block."
@@ -150,27 +157,41 @@ class HFMoLExLayer(MoLExLayer):
                 raise ValueError("granularity='token' cannot be decoded exactly with a KV cache (each step would need every "
                                  "layer expert's cache); use granularity='sequence' or 'batch', or generate with use_cache=False")
             experts, layers = routes[self.t]
+        self._kept = None if cache is None or torch.is_grad_enabled() else cache.__dict__.setdefault('_molex_weights', {})
         out = super().forward(hidden_states, *args, mask=st.routing_mask(hidden_states.shape[1]), experts=experts,
                               chosen_layers=layers, **kwargs)
         if routes is not None and self.t not in routes:     # the prefill decides; its layers were read on the host once
             routes[self.t] = None if self.config.granularity == 'token' else (self.routing.experts[:, :1].detach(), self._js)
         return out
 
-    def _execution(self, args, kwargs)->str:
-        "With a KV cache every layer call needs its cache slot on the host: the naive execution; otherwise the config's."
-        return 'naive' if _cache(args, kwargs) is not None else self.config.execution
-
     def _run(self, j:int, z:Tensor, args, kwargs)->Tensor:
-        "Run layer j on z; with a KV cache, layer j writes into slot T(1 + t) + j, never into its own slot j."
+        "Naive execution: block j on z; with a KV cache, block j writes into slot T(1 + t) + j, never into its own slot j."
+        return self._in_slot(j, j, z, args, kwargs)
+
+    def _weights(self, j:Tensor, k:int)->tuple:
+        "Fast execution while generating (a KV cache, no gradient): the experts' weights are gathered at the prefill and kept with the cache, so that a decoding step copies no weight."
+        kept = self._kept
+        if kept is None: return super()._weights(j, k)
+        if (self.t, k) not in kept:
+            kept[self.t, k] = w, rows = super()._weights(j, k)
+            if not torch.compiler.is_compiling():       # CUDA graphs read them in place, as they do the cache's own tensors
+                for x in (*w.values(), *rows.values()): torch._dynamo.mark_static_address(x)
+        return kept[self.t, k]
+
+    def _run_expert(self, k:int, z:Tensor, args, kwargs)->Tensor:
+        "Fast execution: block t's code with the k-th expert's weights; with a KV cache, it writes into slot T(1 + t) + k (no layer index on the host)."
+        return self._in_slot(self.t, k, z, args, kwargs)
+
+    def _in_slot(self, j:int, k:int, z:Tensor, args, kwargs)->Tensor:
+        "Block j's code on z, its attention writing into the cache slot T(1 + t) + k, of the kind of block j's own slot (dynamic or static, full or sliding window)."
         cache, attn_name = _cache(args, kwargs), self._state['state'].family.attention
         if cache is None or attn_name is None: return super()._run(j, z, args, kwargs)
-        from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
-        layers = getattr(cache, 'self_attention_cache', cache).layers
-        slot = self.T * (1 + self.t) + j
-        while len(layers) <= slot: layers.append(DynamicLayer())
-        own = layers[j]                                        # the expert's slot is of the same kind as layer j's own
-        if isinstance(own, DynamicSlidingWindowLayer) and not isinstance(layers[slot], DynamicSlidingWindowLayer):
-            layers[slot] = DynamicSlidingWindowLayer(sliding_window=own.sliding_window)
+        c = getattr(cache, 'self_attention_cache', cache)
+        layers = c.layers
+        while len(layers) <= j: layers.append(c.layer_class_to_replicate())   # a cache that grows lazily: as its own update would
+        own, slot = layers[j], self.T * (1 + self.t) + k
+        while len(layers) <= slot: layers.append(_empty_slot(own))
+        if type(layers[slot]) is not type(own): layers[slot] = _empty_slot(own)
         attn = getattr(self._layers[j], attn_name)
         old, attn.layer_idx = attn.layer_idx, slot
         try: return super()._run(j, z, args, kwargs)
@@ -182,7 +203,7 @@ def _pre_hook(module, args, kwargs):
     st, cfg = module.molex, module.molex.config
     if ((cfg.execution == 'fast' or cfg.recompute) and st.family.attention is not None and 'use_cache' not in kwargs
         and ((module.training and torch.is_grad_enabled()) or kwargs.get('labels') is not None)):
-        kwargs['use_cache'] = False        # a training or loss forward fills no KV cache, so the fast execution can run
+        kwargs['use_cache'] = False        # a training or loss forward fills no KV cache: nothing reads it, and a recomputed call would write it twice
     if cfg.execution == 'fast':
         if not torch.compiler.is_compiling(): st.bank.refresh()   # a host-side check; compiled code relies on `MoLExState._apply`
         st.bank.new_step()

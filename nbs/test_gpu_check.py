@@ -63,7 +63,7 @@ def test_dry_run_layout(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert sorted(p.name for p in out.iterdir()) == ['gpu-check.log', 'summary.json']
     s = json.loads((out / 'summary.json').read_text())
-    assert [st['name'] for st in s['stages']] == ['cuda_cells', 'bench_eager', 'bench_compile_infer', 'proxies']   # the compiled training step is opt-in
+    assert [st['name'] for st in s['stages']] == ['cuda_cells', 'bench_eager', 'bench_compile_infer', 'proxies']   # the compiled training step and decoding are opt-in
     assert s['dry_run'] and s['time_limit_s'] == 300 and {'torch', 'transformers', 'peft'} <= set(s['versions'])
     cells = s['stages'][0]['command']
     for nb in ('nbs/01_core.ipynb', 'nbs/05_hf.ipynb', 'nbs/06_bench.ipynb'): assert nb in cells
@@ -72,8 +72,10 @@ def test_dry_run_layout(tmp_path):
         assert f"--out {out / f}" in st['command']
     assert 'reduce-overhead' in s['stages'][2]['command'] and '--scale paper' in s['stages'][1]['command'] and '--proxies' in s['stages'][3]['command']
     assert sum(st['budget_s'] for st in s['stages'][:1]) <= 300
-    r = _run(tmp_path / 'out2', '--dry-run', '--stages', 'bench_compile_train,cuda_cells')
-    assert r.returncode == 0 and [st['name'] for st in json.loads((tmp_path / 'out2' / 'summary.json').read_text())['stages']] == ['cuda_cells', 'bench_compile_train']
+    r = _run(tmp_path / 'out2', '--dry-run', '--stages', 'bench_compile_decode,bench_compile_train,cuda_cells')
+    s2 = json.loads((tmp_path / 'out2' / 'summary.json').read_text())['stages']
+    assert r.returncode == 0 and [st['name'] for st in s2] == ['cuda_cells', 'bench_compile_train', 'bench_compile_decode']
+    assert all(x in s2[2]['command'] for x in ('--phases decode', 'llama-3.2-1b:8x128', 'reduce-overhead', 'lora,naive,fast'))
     r = _run(tmp_path / 'out3', '--dry-run', '--stages', 'bench_sleep')
     assert r.returncode == 1 and "['bench_sleep'] are not stages" in r.stderr
 
