@@ -110,8 +110,8 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
         static = dict(cache_implementation='static', compile_config=cc)
     def step():
         with torch.no_grad():
-            model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                           do_sample=False, pad_token_id=0, **static)
+            return model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                                  do_sample=False, pad_token_id=0, **static)
     return step
 
 def saved_mib(model:nn.Module, step)->float:
