@@ -129,7 +129,10 @@ def _empty_slot(own):
     from transformers.cache_utils import StaticLayer, StaticSlidingWindowLayer
     if isinstance(own, StaticSlidingWindowLayer): return type(own)(max_cache_len=own.max_cache_len, sliding_window=own.max_cache_len)  # its length is its window
     if isinstance(own, StaticLayer): return type(own)(max_cache_len=own.max_cache_len)
-    return type(own)(sliding_window=own.sliding_window) if hasattr(own, 'sliding_window') else type(own)()
+    try: return type(own)(sliding_window=own.sliding_window) if hasattr(own, 'sliding_window') else type(own)()
+    except TypeError as e:
+        raise ValueError(f"MoLEx gives each expert a KV-cache slot of the kind of its layer's own, but cannot make an empty "
+                         f"{type(own).__name__} ({e}); generate with transformers' dynamic or static cache") from e
 
 class HFMoLExLayer(MoLExLayer):
     "A core MoLExLayer for a transformers block (which keeps its place): routing mask, routing kept while decoding, experts in their own cache slots."
