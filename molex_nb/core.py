@@ -322,8 +322,6 @@ class MoLExLayer(nn.Module):
             raise ValueError(f"layer {j} returned shape {tuple(h.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
         return h
 
-    def _execution(self, args, kwargs)->str: return self.config.execution   # subclasses may choose per call
-
     def _naive(self, z, chosen, r, args, kwargs, chosen_layers):
         "Layer t, then each chosen layer once (a layer that picks itself is reused): reading the choice syncs with the host."
         out_t = self._call_layer(self.t, z, args, kwargs)
@@ -390,7 +388,7 @@ class MoLExLayer(nn.Module):
             raise ValueError(f"z has hidden size {z.shape[-1]} (shape {tuple(z.shape)}), but the router of layer t={self.t} expects {self.router.d_model}")
         r = self.routing = self.router(z, mask, experts)
         chosen = self.chosen = self._cand[r.experts]                   # (B, N, k) layer indices
-        if self._execution(args, kwargs) == 'fast': out_t, h_t, v = self._fast(z, chosen, r, args, kwargs)
+        if self.config.execution == 'fast': out_t, h_t, v = self._fast(z, chosen, r, args, kwargs)
         else: out_t, h_t, v = self._naive(z, chosen, r, args, kwargs, chosen_layers)
         a = self.alpha().to(z.dtype)
         if self.residual: h = z + a * h_t + (1 - a) * v                                   # Eq. 4
