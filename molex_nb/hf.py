@@ -124,6 +124,19 @@ class _MoLExForward:
     def __init__(self, layer:nn.Module): self.layer = layer
     def __call__(self, *args, **kwargs): return self.layer(*args, **kwargs)
 
+def _kept_with(cache)->dict:
+    "What MoLEx keeps with a KV cache while generating: the prompt's routes (layer t -> experts) and the experts' weights (fast execution)."
+    kept = cache.__dict__.get('_molex')
+    if kept is None:
+        kept = cache.__dict__['_molex'] = dict(routes={}, weights={})
+        cache.reset = types.MethodType(_reset_with_molex, cache)    # bound to this cache: a deepcopy of it binds the copy
+    return kept
+
+def _reset_with_molex(cache):
+    "The cache's own `reset`, which empties its keys and values for a new prompt (its object kept), and drops what MoLEx kept with them: the new prompt is routed anew."
+    for v in cache._molex.values(): v.clear()
+    type(cache).reset(cache)
+
 def _empty_slot(own):
     "An empty KV-cache layer of the same kind as `own`: dynamic or static (the same length), full or sliding window (the same window)."
     from transformers.cache_utils import StaticLayer, StaticSlidingWindowLayer
@@ -153,14 +166,14 @@ class HFMoLExLayer(MoLExLayer):
         cache = _cache(args, kwargs)
         if cache is not None and self.config.recompute and self.training and torch.is_grad_enabled():
             raise ValueError("recompute=True would write the KV cache twice (forward and recompute); pass use_cache=False when training")
-        routes = None if cache is None else cache.__dict__.setdefault('_molex_routes', {})
+        routes = None if cache is None else _kept_with(cache)['routes']
         experts = layers = None
         if routes is not None and self.t in routes:         # decoding: reuse the prompt's decision (and its host copy)
             if routes[self.t] is None:
                 raise ValueError("granularity='token' cannot be decoded exactly with a KV cache (each step would need every "
                                  "layer expert's cache); use granularity='sequence' or 'batch', or generate with use_cache=False")
             experts, layers = routes[self.t]
-        self._kept = None if cache is None or torch.is_grad_enabled() else cache.__dict__.setdefault('_molex_weights', {})
+        self._kept = None if cache is None or torch.is_grad_enabled() else _kept_with(cache)['weights']
         out = super().forward(hidden_states, *args, mask=st.routing_mask(hidden_states.shape[1]), experts=experts,
                               chosen_layers=layers, **kwargs)
         if routes is not None and self.t not in routes:     # the prefill decides; its layers were read on the host once
