@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_bench.ipynb #80f975d3
 from __future__ import annotations
-import argparse, gc, json, os, platform, statistics, sys, time, warnings, weakref
+import argparse, gc, json, os, platform, re, statistics, sys, time, warnings, weakref
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
@@ -22,7 +22,7 @@ from .train import versions as _versions, device_name as _device_name, COMPILE_M
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
            'peak_memory', 'bank_mib', 'model_flops', 'decode_weight_ratio', 'measure', 'run_bench', 'ratios',
            'bench_table', 'write_json', 'main', 'OpCount', 'op_count', 'kernel_count', 'dynamo_proxy',
-           'compile_seconds', 'warm_inductor', 'proxies', 'proxy_rows', 'proxy_table']
+           'inductor_kernels', 'compile_seconds', 'warm_inductor', 'proxies', 'proxy_rows', 'proxy_table']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -452,11 +452,20 @@ def dynamo_proxy(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', w
     return dict(graphs=warm['graphs'] - before['graphs'], graph_breaks=warm['graph_breaks'] - before['graph_breaks'],
                 recompiles=after['graphs'] - warm['graphs'], copied_bytes=sum(copied[:n_warm]))
 
+def inductor_kernels()->int:
+    """The kernels inductor generated since its caches were emptied (call it inside `fresh_cache()`, after the compile),
+    each counted once per graph: identical kernels (the same code on the same shapes, as in a model's identical layers)
+    are generated and compiled once. Compile time is this count's compiles plus passes over the graph (tracing, lowering,
+    scheduling) that grow with its size."""
+    from torch._inductor.codecache import PyCodeCache
+    defined = re.compile(r'^\w+ = async_compile\.(?:triton|cpp_pybinding|cpp)\(', re.M)     # a kernel in a graph's wrapper module
+    return sum(len(defined.findall(Path(m.__file__).read_text())) for m in PyCodeCache.modules if getattr(m, '__file__', None))
+
 def compile_seconds(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', mode:str='default', seed:int=0, repeats:int=3,
                     compiles:int=2)->dict:
     """Inductor's compile time for `model`'s step from a cold cache (the first call's time less a compiled step's), the
-    least of `compiles` compiles (all in `compile_s_all`: two compiles of one step took up to 1.3x one another on the 2-core development machine), and the
-    compiled step's median ms."""
+    least of `compiles` compiles (all in `compile_s_all`: two compiles of one step took up to 1.3x one another on the 2-core development machine),
+    the kernels the last compile generated (`compiled_kernels`: much of the time grows with them), and the compiled step's median ms."""
     from torch._inductor.utils import fresh_cache      # an empty cache folder and in-memory caches: no kernel of an earlier compile is reused
     firsts = []
     for _ in range(compiles):
@@ -465,9 +474,10 @@ def compile_seconds(model:nn.Module, phase:str, batch:int, seq:int, device='cpu'
             step = make_step(model, phase, batch, seq, device, seed=seed, compile=mode)
             _sync(device); t0 = time.perf_counter(); step(); _sync(device)
             firsts.append(time.perf_counter() - t0)
+            kernels = inductor_kernels()
             ms = measure(step, device, warmup=3, repeats=repeats)['ms']
     torch._dynamo.reset()
-    return dict(compile_s=min(firsts) - ms / 1e3, compile_s_all=[round(f - ms / 1e3, 2) for f in firsts], compiled_ms=ms)
+    return dict(compile_s=min(firsts) - ms / 1e3, compile_s_all=[round(f - ms / 1e3, 2) for f in firsts], compiled_kernels=kernels, compiled_ms=ms)
 
 def warm_inductor(device='cpu'):
     "Compile a small training step once, so that inductor's one-time costs in a process (imports, its compile workers) fall on no measured compile."
@@ -531,7 +541,7 @@ def proxy_rows(res:dict)->list:
         for k, r in d.items():
             row = dict(r, label=k)
             if lo is not None:
-                for f in ('ops', 'flops', 'cpu_ms', 'saved_mib', 'compile_s', 'compiled_ms'):
+                for f in ('ops', 'flops', 'cpu_ms', 'saved_mib', 'compile_s', 'compiled_kernels', 'compiled_ms'):
                     if r.get(f) is not None and lo.get(f): row[f + '_x'] = r[f] / lo[f]
             rows.append(row)
     return rows
@@ -542,10 +552,10 @@ def proxy_table(res:dict)->str:
     x = lambda r, k, fmt='.2f': f"{f(r.get(k), fmt)} ({f(r.get(k + '_x'), '.2f')}x)" if r.get(k) is not None else ''
     lines = [f"Device: {res['device']}; torch {res['versions']['torch']}, transformers {res['versions']['transformers']}, "
              f"peft {res['versions']['peft']}; {res['settings']['dtype']}. Command: `{res['command']}`", '',
-             '| model | batch x seq | phase | impl | ops/step (x LoRA) | syncs | FLOPs x LoRA | graphs, breaks, recompiles | eager CPU ms (x LoRA) | compile s (x LoRA) | compiled CPU ms (x LoRA) | kept for backward MiB (x LoRA) |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+             '| model | batch x seq | phase | impl | ops/step (x LoRA) | syncs | FLOPs x LoRA | graphs, breaks, recompiles | eager CPU ms (x LoRA) | compile s (x LoRA) | kernels compiled (x LoRA) | compiled CPU ms (x LoRA) | kept for backward MiB (x LoRA) |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in proxy_rows(res):
         dyn = f"{r['graphs']}, {r['graph_breaks']}, {r['recompiles']}" if 'graphs' in r else ''
         lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {r['label']} | {x(r, 'ops', 'd')} | {r['syncs']} | "
-                     f"{f(r.get('flops_x'), '.2f')} | {dyn} | {x(r, 'cpu_ms')} | {x(r, 'compile_s', '.1f')} | {x(r, 'compiled_ms')} | {x(r, 'saved_mib', '.1f')} |")
+                     f"{f(r.get('flops_x'), '.2f')} | {dyn} | {x(r, 'cpu_ms')} | {x(r, 'compile_s', '.1f')} | {x(r, 'compiled_kernels', 'd')} | {x(r, 'compiled_ms')} | {x(r, 'saved_mib', '.1f')} |")
     return '\n'.join(lines)
