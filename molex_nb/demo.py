@@ -14,9 +14,11 @@ import copy
 import matplotlib
 import matplotlib.figure
 import matplotlib.pyplot as plt
-import argparse
+import argparse, tempfile
+from transformers import TrainingArguments, PrinterCallback
 from .core import MoLEx, MoLExConfig
-from .hf import plot_routing
+from .hf import plot_routing, molex_parameters
+from .train import MoLExTrainer
 
 # %% auto #0
 __all__ = ['MLPBlock', 'ToyNet', 'make_task', 'run_demo', 'summarize', 'main']
@@ -37,12 +39,18 @@ class ToyNet(nn.Module):
         blocks = blocks or [MLPBlock(d, hidden) for _ in range(n_layers)]
         self.stack = MoLEx(blocks, d, molex) if molex is not None else nn.ModuleList(blocks)
         self.head = head or nn.Linear(d, n_classes)
-    def forward(self, x:Tensor)->Tensor:   # (B, D) -> (B, C)
+    def forward(self,
+        x:Tensor,                  # (B, D) inputs
+        labels:Tensor|None=None,   # (B,) classes: also return the loss (Trainer's convention)
+    ):                             # (B, C) logits; with labels a dict of the loss (plus MoLEx's load-balance term) and the logits
         if isinstance(self.stack, MoLEx): z = self.stack(x)
         else:
             z = x
             for u in self.stack: z = z + u(z)
-        return self.head(z)
+        logits = self.head(z)
+        if labels is None: return logits
+        loss = F.cross_entropy(logits, labels)
+        return dict(loss=loss + self.stack.aux_loss if isinstance(self.stack, MoLEx) else loss, logits=logits)
     def blocks(self)->list:
         "The layers u_t, whatever the stack."
         return [getattr(l, 'layer', l) for l in (self.stack.layers if isinstance(self.stack, MoLEx) else self.stack)]
@@ -63,23 +71,28 @@ def make_task(
     return x, (torch.tanh(x @ W1) @ W2).argmax(-1)
 
 # %% ../nbs/04_demo.ipynb #8dd3dc15
-def _train(model, x, y, steps:int, lr:float, batch:int, seed:int, router_lr:float=0.1, router_wd:float=0.01):
-    "AdamW with linear decay; the MoLEx router and alpha get their own group (the paper: lr 0.1, wd 0.01)."
-    molex = [p for n, p in model.named_parameters() if p.requires_grad and ('stack.router' in n or 'stack.alpha' in n)]
-    rest = [p for p in model.parameters() if p.requires_grad and all(p is not q for q in molex)]
-    groups = [dict(params=rest, lr=lr, weight_decay=0.01)] + ([dict(params=molex, lr=router_lr, weight_decay=router_wd)] if molex else [])
-    opt = torch.optim.AdamW(groups)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / steps)
-    g = torch.Generator().manual_seed(seed)
-    stack = getattr(getattr(model, 'base_model', model), 'model', model).stack
-    model.train(); losses = []
-    for _ in range(steps):
-        idx = torch.randint(0, len(x), (batch,), generator=g)
-        task = F.cross_entropy(model(x[idx]), y[idx])
-        loss = task + stack.aux_loss if isinstance(stack, MoLEx) else task
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        losses.append(task.item())
-    return sum(losses[-20:]) / 20       # the task loss (without the load-balance term), last 20 steps
+class _Examples(torch.utils.data.Dataset):
+    "Inputs and labels as Trainer's examples."
+    def __init__(self, x:Tensor, y:Tensor): self.x, self.y = x, y
+    def __len__(self): return len(self.x)
+    def __getitem__(self, i): return dict(x=self.x[i], labels=self.y[i])
+
+def _train(model, x, y, steps:int, lr:float, batch:int, seed:int)->float:
+    "`steps` steps of MoLExTrainer on (x, y), seeded (batches and their order); returns the task loss on (x, y) afterwards."
+    with tempfile.TemporaryDirectory() as d:
+        args = TrainingArguments(output_dir=d, max_steps=steps, per_device_train_batch_size=batch, learning_rate=lr, weight_decay=0.01,
+                                 lr_scheduler_type='linear', seed=seed, use_cpu=True, save_strategy='no', logging_strategy='no',
+                                 report_to=[], disable_tqdm=True)
+        trainer = MoLExTrainer(model=model, args=args, train_dataset=_Examples(x, y))
+        trainer.remove_callback(PrinterCallback)       # no metrics printed at the end: the demo prints its own table
+        trainer.train()
+    return _task_loss(model, x, y)
+
+@torch.no_grad()
+def _task_loss(model, x, y, batch:int=256)->float:
+    "Mean cross-entropy over (x, y), in eval mode (the load-balance term left out)."
+    model.eval()
+    return sum(F.cross_entropy(model(x[i:i + batch]), y[i:i + batch], reduction='sum').item() for i in range(0, len(x), batch)) / len(x)
 
 @torch.no_grad()
 def _accuracy(model, x, y, batch:int=64, noise:float=0.0, seed:int=0)->float:
@@ -122,7 +135,7 @@ def run_demo(
                          blocks=copy.deepcopy(base.blocks()), head=copy.deepcopy(base.head))
             model = get_peft_model(net, LoraConfig(r=rank, lora_alpha=2 * rank, target_modules=['fc1', 'fc2'], modules_to_save=['head']))
             if method == 'molex':
-                for p in list(net.stack.router.parameters()) + list(net.stack.alpha.parameters()): p.requires_grad_(True)
+                for p in molex_parameters(model): p.requires_grad_(True)      # PEFT froze everything outside the adapter
             trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
             t0 = time.perf_counter()
             loss = _train(model, xtr, ytr, steps, lr, 64, seed=100 + seed)

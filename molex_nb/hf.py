@@ -12,6 +12,7 @@ import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, register_fast_module, _placement
+from .gate import Router
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'lora_targets',
@@ -282,12 +283,8 @@ def _save_with_molex(self, *args, **kwargs):
     return _peft_save_with_molex(self, *args, **kwargs)
 
 def molex_parameters(model:nn.Module)->list:
-    "The parameters MoLEx added (routers, alpha), selected by module."
-    st = _hf_model(model).molex
-    ps = list(st.parameters())
-    if not st.config.shared_router:
-        for l in st.layers: ps += list(l.molex_router.parameters()) + list(l.molex_alpha.parameters())
-    return list({id(p): p for p in ps}.values())
+    "The parameters MoLEx added (routers, alpha), selected by module type: in a `molex_model`, or in any model that holds a `core.MoLEx`."
+    return list({id(p): p for m in model.modules() if isinstance(m, (Router, Alpha)) for p in m.parameters()}.values())
 
 # %% ../nbs/05_hf.ipynb #b239b265
 def molex_param_groups(

@@ -85,10 +85,10 @@ class MoLExTrainer(Trainer):
         if _is_molex(self.model): self.add_callback(RoutingLog)
 
     def create_optimizer(self, model=None):
-        "Trainer's groups (weight decay, none) for everything but MoLEx's parameters, which get their own group."
+        "Trainer's groups (weight decay, none) for everything but MoLEx's parameters (of a `molex_model` or a `core.MoLEx`), which get their own group."
         opt_model = self.model if model is None else model
-        if self.optimizer is not None or not _is_molex(opt_model): return super().create_optimizer(model)
         mol = {id(p) for p in molex_parameters(opt_model)}
+        if self.optimizer is not None or not mol: return super().create_optimizer(model)
         decay = set(self.get_decay_parameter_names(opt_model))
         named = [(n, p) for n, p in opt_model.named_parameters() if p.requires_grad]
         groups = [dict(params=[p for n, p in named if id(p) not in mol and n in decay], weight_decay=self.args.weight_decay),
