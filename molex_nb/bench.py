@@ -498,7 +498,7 @@ def proxies(
     command:str|None=None, log=print,
     out=None,                  # a JSON path, written (atomically) after every record
 )->dict:
-    "The CPU proxies of the GPU targets, per (case, phase, implementation): ops, syncs, FLOPs, eager ms, kept for backward, dynamo's counts, compile time and the compiled step's ms (round robin)."
+    "The CPU proxies of the GPU targets, per (case, phase, implementation): ops, syncs, FLOPs, kept for backward, dynamo's counts, compile time, and the eager and the compiled step's ms (each timed round robin by `run_bench`)."
     records = []
     res = dict(device=_device_name(device), versions=_versions(), command=command or ' '.join(sys.argv), kind='proxies',
                settings=dict(dtype=str(dtype).replace('torch.', ''), seed=seed, repeats=repeats, lora='r=8, alpha=16',
@@ -511,8 +511,7 @@ def proxies(
                 m = build(SHAPES[name], impl, device, dtype, seed, recompute=rc)
                 step = make_step(m, phase, B, N, device, seed=seed); step()     # warm: optimizer state, stacks
                 rec = dict(model=name, batch=B, seq=N, phase=phase, impl=impl, recompute=rc, **op_count(step),
-                           kernels=kernel_count(step, device), flops=model_flops(step), cpu_ms=measure(step, device, 1, repeats)['ms'],
-                           saved_mib=saved_mib(m, step) if phase == 'train' else None)
+                           kernels=kernel_count(step, device), flops=model_flops(step), saved_mib=saved_mib(m, step) if phase == 'train' else None)
                 if dynamo and not rc: rec.update(dynamo_proxy(m, phase, B, N, device, seed=seed))
                 if compile_time and impl != 'naive' and not rc and phase != 'decode': rec.update(compile_seconds(m, phase, B, N, device, seed=seed))
                 records.append(rec)
@@ -522,7 +521,13 @@ def proxies(
                     + (f" compile {rec['compile_s']:.1f} s" if 'compile_s' in rec else ''))
                 del m, step; _free(device)
                 if out is not None: write_json(res, out)
-            timed = [r for r in records if (r['model'], r['batch'], r['seq'], r['phase']) == (name, B, N, phase) and 'compile_s' in r]
+            here = [r for r in records if (r['model'], r['batch'], r['seq'], r['phase']) == (name, B, N, phase)]
+            rr = run_bench([(name, B, N, (phase,))], [r['impl'] for r in here if not r['recompute']], recompute=any(r['recompute'] for r in here),
+                           device=device, dtype=dtype, repeats=repeats, seed=seed, log=lambda s: None)     # the eager steps, round robin
+            by = {(b['impl'], b['recompute']): b for b in rr['records']}
+            for r in here: r.update(cpu_ms=by[r['impl'], r['recompute']]['ms'], cpu_times_ms=by[r['impl'], r['recompute']]['times_ms'])
+            if out is not None: write_json(res, out)
+            timed = [r for r in here if 'compile_s' in r]
             if timed:       # the compiled steps again, timed round robin by the benchmark (one after each compile drifts with the machine)
                 rr = run_bench([(name, B, N, (phase,))], [r['impl'] for r in timed], recompute=False, device=device, dtype=dtype,
                                warmup=3, repeats=repeats, seed=seed, compile='default', log=lambda s: None)
