@@ -70,7 +70,9 @@ def paired(
     return out
 
 # %% ../nbs/10_analysis.ipynb #fb40b7c0
-UNSCALED = ('NIST', 'CIDEr')     # metrics that are not fractions: reported as they are, not × 100
+UNSCALED = ('NIST', 'CIDEr', 'ppl', 'train_ppl', 'loss')     # metrics that are not fractions: reported as they are, not × 100
+
+def _scale(metric:str)->int: return 1 if metric in UNSCALED else 100     # fractions as percentages; the others on their own scales
 
 def report_table(
     records:list,          # from `load_records`
@@ -79,19 +81,20 @@ def report_table(
 )->str:                    # Markdown: a table of means, a table of paired differences
     "Mean ± std per task and method, then each method's paired difference from its baseline with per-seed values and the test."
     sm = summary(records, metric)
-    k = 1 if metric in UNSCALED else 100                # fractions as percentages; NIST and CIDEr on their own scales
+    main = {r['task']: r['metric'] for r in sm}
+    def k(task): return _scale(main[task])
     methods = [m for m in ('lora', 'molex', 'full', 'full+molex') if any(r['method'] == m for r in sm)]
     methods += sorted({r['method'] for r in sm} - set(methods))
     tasks = sorted({r['task'] for r in sm})
     cell = {(r['task'], r['method']): r for r in sm}
-    def fmt(r): return '–' if r is None else f"{k * r['mean']:.2f} ± {k * r['std']:.2f} (n={r['n']})" if r['n'] > 1 else f"{k * r['mean']:.2f} (n=1)"
+    def fmt(r): return '–' if r is None else f"{k(r['task']) * r['mean']:.2f} ± {k(r['task']) * r['std']:.2f} (n={r['n']})" if r['n'] > 1 else f"{k(r['task']) * r['mean']:.2f} (n=1)"
     lines = ['| task | metric | ' + ' | '.join(methods) + ' |', '|---|---|' + '---|' * len(methods)]
     lines += [f"| {t} | {next(r['metric'] for r in sm if r['task'] == t)} | " + ' | '.join(fmt(cell.get((t, m))) for m in methods) + ' |' for t in tasks]
     rows = [p for m, b in PAIRS for p in paired(records, m, b, metric, level)]
     if rows:
         lines += ['', '| task | difference | per seed | mean ± std | paired t-test p | verdict |', '|---|---|---|---|---|---|']
-        lines += [f"| {p['task']} | {p['method']} − {p['baseline']} | " + ', '.join(f"{s}: {k * d:+.2f}" for s, d in zip(p['seeds'], p['diffs']))
-                  + f" | {k * p['mean']:+.2f}" + ('' if math.isnan(p['std']) else f" ± {k * p['std']:.2f}")
+        lines += [f"| {p['task']} | {p['method']} − {p['baseline']} | " + ', '.join(f"{s}: {k(p['task']) * d:+.2f}" for s, d in zip(p['seeds'], p['diffs']))
+                  + f" | {k(p['task']) * p['mean']:+.2f}" + ('' if math.isnan(p['std']) else f" ± {k(p['task']) * p['std']:.2f}")
                   + f" | {'–' if math.isnan(p['p']) else format(p['p'], '.3f')} | {p['verdict']} |" for p in rows]
     return '\n'.join(lines)
 
@@ -108,11 +111,12 @@ def plot_paired(
     for r in records: by.setdefault((r['task'], r['method']), {})[r['seed']] = _value(r, metric)
     fig, axs = plt.subplots(1, len(rows), figsize=(ax_size * len(rows), 2.8), squeeze=False)
     for ax, p in zip(axs[0], rows):
+        k = _scale(metric or next(r['main_metric'] for r in records if r['task'] == p['task']))
         for s in p['seeds']:
-            ax.plot([0, 1], [100 * by[p['task'], baseline][s], 100 * by[p['task'], method][s]], '-o', color='tab:blue', alpha=0.6)
+            ax.plot([0, 1], [k * by[p['task'], baseline][s], k * by[p['task'], method][s]], '-o', color='tab:blue', alpha=0.6)
         ax.set_xticks([0, 1], [baseline, method]); ax.set_xlim(-0.3, 1.3)
-        ax.set_title(f"{p['task']}: {100 * p['mean']:+.2f} (p={'–' if math.isnan(p['p']) else format(p['p'], '.2f')})", fontsize=9)
-    axs[0][0].set_ylabel(metric or 'main metric (× 100)')
+        ax.set_title(f"{p['task']}: {k * p['mean']:+.2f} (p={'–' if math.isnan(p['p']) else format(p['p'], '.2f')})", fontsize=9)
+    axs[0][0].set_ylabel(metric or 'main metric (fractions × 100)')
     fig.tight_layout()
     return fig
 

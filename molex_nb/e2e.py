@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_e2e.ipynb #12f95e5e
 from __future__ import annotations
-import argparse, contextlib, csv, json, math, os, re, shutil, sys, time, warnings
+import contextlib, csv, json, math, os, re, shutil, sys, time, warnings
 from collections import Counter
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
@@ -16,8 +16,8 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import _hf_model, _atomic_write, find_blocks, find_family, lora_targets, molex_model
-from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, COMPILE_MODES, compile_overrides
-from .glue import _cache_dir, _csv, _parse_set, cached_map
+from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides
+from .glue import _cache_dir, _parse_set, cached_map, pipeline_parser
 
 # %% auto #0
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'load_e2e', 'group_refs',
@@ -414,21 +414,9 @@ def load_run(
 # %% ../nbs/09_e2e.ipynb #209ad44a
 def main(argv:list|None=None):
     "molex_e2e: fine-tune LoRA and MoLEx on E2E NLG over paired seeds; decode, score and record every run."
-    ap = argparse.ArgumentParser('molex_e2e', description=main.__doc__)
-    ap.add_argument('--model', required=True, help='hub name (gpt2-medium) or local folder of a causal LM')
-    ap.add_argument('--methods', type=_csv('--methods', E2E_METHODS), default=list(E2E_METHODS), help=f"comma-separated: {', '.join(E2E_METHODS)}")
-    ap.add_argument('--seeds', type=_csv('--seeds', conv=int), default=[0], help='comma-separated seeds; each method runs on each')
-    ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='override an E2EPreset field (repeatable)')
-    ap.add_argument('--data', default=None, help='local E2E release folder (default: the hub, tuetschek/e2e_nlg)')
-    ap.add_argument('--out', default='runs/e2e', help='folder of the runs')
-    ap.add_argument('--bf16', action='store_true')
-    ap.add_argument('--grad-accum', type=int, default=1)
-    ap.add_argument('--sync-routing', action='store_true', help='several GPUs: batch routing decided on the global batch')
-    ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N rows only (recorded)')
+    ap = pipeline_parser('molex_e2e', main.__doc__, 'hub name (gpt2-medium) or local folder of a causal LM', E2E_METHODS, E2E_METHODS,
+                         'local E2E release folder (default: the hub, tuetschek/e2e_nlg)', 'runs/e2e')
     ap.add_argument('--max-eval-mrs', type=int, default=None, help='decode and score the first N dev MRs only (recorded)')
-    ap.add_argument('--keep', type=int, default=1, help='checkpoints kept per run')
-    ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
-                    help=f"torch.compile the model for training (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
     a = ap.parse_args(argv)
     try: overrides = _parse_set(a.set, E2EPreset, fixed=())
     except ValueError as e: ap.error(str(e))

@@ -24,8 +24,8 @@ from .train import MoLExTrainer, epochs_from_log, best_epoch, write_json, check_
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
-           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'cached_map', 'glue_model', 'run_glue', 'main',
-           'cli']
+           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'cached_map', 'glue_model', 'run_glue',
+           'pipeline_parser', 'main', 'cli']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -352,16 +352,16 @@ def _parse_set(
     preset=None,                  # the preset dataclass (default: GluePreset)
     fixed:tuple=('model', 'task'),  # its fields that --set may not change
 )->dict:
-    "--set field=value pairs as preset values (numbers, true/false, none, comma-separated lists)."
+    "--set field=value pairs as preset values (numbers, true/false, none; a tuple field takes a comma-separated list, of integers where they are)."
     preset = preset or GluePreset
     fields, out = preset.__dataclass_fields__, {}
     for it in items or []:
         k, sep, v = it.partition('=')
         if not sep or k not in fields or k in fixed:
             raise ValueError(f"--set {it!r}: expected field=value with a {preset.__name__} field: {[f for f in fields if f not in fixed]}")
-        if k == 'lora_targets': out[k] = tuple(v.split(','))
+        if v.lower() == 'none': out[k] = None
+        elif 'tuple' in str(fields[k].type): out[k] = tuple(int(x) if x.strip().lstrip('-').isdigit() else x for x in v.split(','))
         elif v.lower() in ('true', 'false'): out[k] = v.lower() == 'true'
-        elif v.lower() == 'none': out[k] = None
         else:
             try: out[k] = int(v)
             except ValueError:
@@ -378,24 +378,38 @@ def _csv(kind, allowed=None, conv=str):
         return vals
     return parse
 
-def main(argv:list|None=None):
-    "molex_glue: fine-tune LoRA, MoLEx, full, full+MoLEx on GLUE tasks over paired seeds; one record per run."
-    ap = argparse.ArgumentParser('molex_glue', description=main.__doc__)
-    ap.add_argument('--model', required=True, help='hub name or local folder of an encoder')
-    ap.add_argument('--tasks', type=_csv('--tasks', list(_LOCAL)), default=['rte'], help='comma-separated GLUE tasks')
-    ap.add_argument('--methods', type=_csv('--methods', METHODS), default=['lora', 'molex'], help=f"comma-separated: {', '.join(METHODS)}")
+def pipeline_parser(
+    prog:str, doc:str,       # the command's name and description
+    model_help:str,          # what --model takes
+    methods:tuple,           # the methods --methods allows
+    default_methods:list,    # and runs by default
+    data_help:str,           # what --data takes
+    out:str,                 # the default --out
+)->argparse.ArgumentParser:  # a parser the pipeline adds its own arguments to
+    "The arguments every pipeline's command has: model, methods, seeds, --set, data, out, bf16, accumulation, routing sync, a training cut, checkpoints, compile."
+    ap = argparse.ArgumentParser(prog, description=doc)
+    ap.add_argument('--model', required=True, help=model_help)
+    ap.add_argument('--methods', type=_csv('--methods', methods), default=list(default_methods), help=f"comma-separated: {', '.join(methods)}")
     ap.add_argument('--seeds', type=_csv('--seeds', conv=int), default=[0], help='comma-separated seeds; each method runs on each')
-    ap.add_argument('--preset', default='roberta-base', choices=sorted(_TABLE5), help="the Table 5 column")
     ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='override a preset field (repeatable)')
-    ap.add_argument('--data', default=None, help='local GLUE folder (default: the hub, nyu-mll/glue)')
-    ap.add_argument('--out', default='runs/glue', help='folder of the runs')
-    ap.add_argument('--bf16', action='store_true'); ap.add_argument('--fp16', action='store_true')
+    ap.add_argument('--data', default=None, help=data_help)
+    ap.add_argument('--out', default=out, help='folder of the runs')
+    ap.add_argument('--bf16', action='store_true')
     ap.add_argument('--grad-accum', type=int, default=1)
     ap.add_argument('--sync-routing', action='store_true', help='several GPUs: batch routing decided on the global batch')
-    ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N rows only (recorded)')
+    ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N training rows only (recorded)')
     ap.add_argument('--keep', type=int, default=1, help='checkpoints kept per run')
     ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
-                    help=f"torch.compile the model (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
+                    help=f"torch.compile the model for training (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
+    return ap
+
+def main(argv:list|None=None):
+    "molex_glue: fine-tune LoRA, MoLEx, full, full+MoLEx on GLUE tasks over paired seeds; one record per run."
+    ap = pipeline_parser('molex_glue', main.__doc__, 'hub name or local folder of an encoder', METHODS, ['lora', 'molex'],
+                         'local GLUE folder (default: the hub, nyu-mll/glue)', 'runs/glue')
+    ap.add_argument('--tasks', type=_csv('--tasks', list(_LOCAL)), default=['rte'], help='comma-separated GLUE tasks')
+    ap.add_argument('--preset', default='roberta-base', choices=sorted(_TABLE5), help="the Table 5 column")
+    ap.add_argument('--fp16', action='store_true')
     a = ap.parse_args(argv)
     try: overrides = _parse_set(a.set)
     except ValueError as e: ap.error(str(e))

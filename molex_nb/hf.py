@@ -94,6 +94,7 @@ class MoLExState(nn.Module):
         if config.shared_router:
             self.router, self.alpha = config.router(d_model, len(config.candidates or range(T))), Alpha(config.alpha, config.learn_alpha)
         self.layers, self.attention_mask, self.route_mask = nn.ModuleList(), None, None    # the MoLEx layers (not the blocks)
+        self.loss_term = True       # add the load-balance term to outputs.loss in training (False: a caller adds it itself)
         self._bank = {'bank': LayerBank(blocks, share=not config.stack_copy)}           # the blocks' stacked weights (execution='fast'), not a submodule
 
     @property
@@ -229,9 +230,9 @@ def _pre_hook(module, args, kwargs):
     return args, kwargs
 
 def _post_hook(module, args, kwargs, output):
-    "After it: add the load-balance term to outputs.loss when the model computed a loss (labels were given)."
+    "After it: in training, add the load-balance term to outputs.loss when the model computed a loss (labels were given); in evaluation the loss is the task's."
     loss = getattr(output, 'loss', None)
-    if loss is not None and module.molex.config.load_balance_coef:
+    if loss is not None and module.training and module.molex.loss_term and module.molex.config.load_balance_coef:
         output.loss = loss + module.molex.config.load_balance_coef * module.molex.load_balance_loss().to(loss.dtype)
     return output
 

@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 from transformers import Trainer, TrainerCallback, TrainingArguments
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint, rotate_checkpoints
+from transformers.trainer_pt_utils import nested_gather
 from .hf import _hf_model, molex_parameters, _atomic_write
 
 # %% auto #0
@@ -99,12 +100,34 @@ class MoLExTrainer(Trainer):
         return self.optimizer
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        "Trainer's loss; when Trainer computed it from the logits (label smoothing, compute_loss_func), plus MoLEx's load-balance term."
-        loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
+        "Trainer's loss of the task; in training plus MoLEx's load-balance term, added here with the weight of one micro-batch whatever Trainer did to the task's loss."
         st = getattr(_hf_model(self.model), 'molex', None)
-        if st is not None and st.config.load_balance_coef and getattr(outputs, 'loss', None) is None:
-            loss = loss + st.config.load_balance_coef * st.load_balance_loss().to(loss.dtype)   # the model had no labels: no term yet
+        add = st is not None and bool(st.config.load_balance_coef) and model.training
+        if add: st.loss_term = False            # the model leaves outputs.loss the task's: Trainer's scaling is for that
+        try: loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
+        finally:
+            if st is not None: st.loss_term = True
+        if add:
+            aux = st.config.load_balance_coef * st.load_balance_loss().to(loss.dtype)
+            self._aux_sum, self._aux_n = self._aux_sum + aux.detach(), self._aux_n + 1
+            ga = getattr(self, 'current_gradient_accumulation_steps', self.args.gradient_accumulation_steps)
+            loss = loss + (aux / ga if self._scaled_for_ga(num_items_in_batch) else aux)   # per optimizer step: the micro-batches' mean term
         return (loss, outputs) if return_outputs else loss
+
+    _aux_sum, _aux_n = 0., 0
+
+    def _scaled_for_ga(self, num_items_in_batch)->bool:
+        "Trainer's own test of whether it leaves a loss undivided by the accumulation steps (normalised by the accumulated batch's tokens instead)."
+        s = getattr(self, 'loss_is_scaled_for_ga', None)                 # newer transformers: an explicit setting
+        if s is not None: return s
+        return bool((self.model_accepts_loss_kwargs and num_items_in_batch is not None) or self.compute_loss_func is not None)
+
+    def log(self, logs:dict, *args, **kwargs):
+        "Trainer's log; a training line also gets `load_balance_loss`, the term's mean per micro-batch since the last line (the task's loss is `loss` minus it)."
+        if 'loss' in logs and self._aux_n:
+            logs = {**logs, 'load_balance_loss': round(nested_gather(self._aux_sum / self._aux_n, self.args.parallel_mode).mean().item(), 4)}
+            self._aux_sum, self._aux_n = 0., 0
+        return super().log(logs, *args, **kwargs)
 
 # %% ../nbs/07_train.ipynb #f9aa8ab7
 _STAGING = '.incomplete'    # where a checkpoint is written before it is renamed into place
@@ -148,7 +171,7 @@ _SPEED = ('runtime', 'samples_per_second', 'steps_per_second')   # Trainer's tim
 def epochs_from_log(
     log_history:list,     # Trainer's state.log_history
     prefix:str='eval_',   # evaluation keys start with this
-)->list:                  # one dict per epoch: epoch, metrics, train_loss, routing
+)->list:                  # one dict per epoch: epoch, metrics, train_loss (and its load-balance part), routing
     "The evaluations, training losses and routing counts of each epoch, from Trainer's log."
     out = {}
     for h in log_history:
@@ -156,6 +179,7 @@ def epochs_from_log(
         e = out.setdefault(round(h['epoch']), dict(epoch=round(h['epoch']), metrics={}))
         if 'molex_routing' in h: e['routing'] = h['molex_routing']
         if 'loss' in h: e['train_loss'] = h['loss']
+        if 'load_balance_loss' in h: e['train_load_balance'] = h['load_balance_loss']
         for k, v in h.items():
             if k.startswith(prefix) and not k.endswith(_SPEED): e['metrics'][k[len(prefix):]] = v
     return [out[k] for k in sorted(out) if out[k]['metrics']]
@@ -192,8 +216,8 @@ def run_folder(
     run_dir = Path(run_dir)
     sp = run_dir / 'settings.json'
     if sp.exists():
-        old = json.loads(sp.read_text())
-        diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
+        old, now = json.loads(sp.read_text()), json.loads(json.dumps(settings))    # as written: tuples are lists in JSON
+        diff = {k: (old.get(k), v) for k, v in now.items() if old.get(k) != v}
         if diff: raise ValueError(f"{run_dir} holds a run with other settings (was, now): {diff}; use another `out`, or delete the folder")
     if (run_dir / 'record.json').exists(): return json.loads((run_dir / 'record.json').read_text())
     return None
