@@ -112,6 +112,7 @@ class InstructPreset:
     "The llama-recipes Alpaca fine-tuning (the repository the paper names), LoRA as Table 14 counts it, MoLEx's gate as in the paper's other recipes."
     batch_size:int=4; epochs:int=3; lr:float=1e-4; weight_decay:float=0.0
     gamma:float=0.85                # the learning rate times gamma after each epoch (the recipe's StepLR)
+    max_grad_norm:float=1.0         # gradient clipping: Trainer's default (the recipe does not clip: 0)
     eval_batch:int=1                # the recipe's validation batch: the validation loss is a mean over examples
     eval_divisor:int=20             # the first n // eval_divisor examples validate (5%)
     max_len:int|None=None           # cut longer examples (None: none is cut)
@@ -196,7 +197,7 @@ def run_instruct(
     if max_eval_samples is not None: val = val.select(range(min(max_eval_samples, len(val))))
     m = e2e_model(model, method, p, seed, sync_routing)
     args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch,
-        gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay,
+        gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, max_grad_norm=p.max_grad_norm,
         train_sampling_strategy='group_by_length', eval_strategy='epoch', eval_on_start=True, save_total_limit=keep, bf16=bf16, compile=compile)
     trainer = InstructTrainer(m, args, train_dataset=train, eval_dataset=val, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
                               processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay, gamma=p.gamma)
