@@ -1,4 +1,4 @@
-"Execute a notebook in place with execnb, saving its outputs for the docs: python .ci/execute.py nbs/NB.ipynb [flags to skip, default: slow cuda]."
+"Execute a notebook in place with execnb, saving its outputs for the docs: python .ci/execute.py nbs/NB.ipynb [flags to skip, default: slow cuda].\nA skipped cell keeps the outputs of its last run (a slow cell's real results stay on the page)."
 import sys, os, time
 from pathlib import Path
 from execnb.shell import CaptureShell
@@ -15,7 +15,7 @@ def _no_eval(cell):
     return bool(skip & d.keys())
 nb = NBProcessor(fn, rm_directives=False).nb
 for c in nb.cells:
-    if c.cell_type == 'code': c.outputs, c.execution_count = [], None
+    if c.cell_type == 'code' and not _no_eval(c): c.outputs, c.execution_count = [], None
 t = time.time()
 with working_directory(fn.parent):
     sh = CaptureShell(fn)

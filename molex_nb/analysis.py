@@ -4,10 +4,11 @@
 
 # %% ../nbs/10_analysis.ipynb #8fd9678a
 from __future__ import annotations
-import argparse, json, math, statistics, sys
+import json, math, statistics, sys
 from pathlib import Path
 from scipy import stats
 import matplotlib.pyplot as plt
+from .train import CommandParser
 
 # %% auto #0
 __all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main', 'cli']
@@ -19,8 +20,9 @@ def load_records(
     folder,               # a folder holding run folders with record.json (searched recursively)
 )->list:                  # the records, sorted by task, method and seed
     "Every run record under `folder`."
+    if not Path(folder).is_dir(): raise FileNotFoundError(f"folder={str(folder)!r}: no such folder; expected the --out folder of molex_glue, molex_e2e or molex_instruct")
     recs = [json.loads(p.read_text()) for p in sorted(Path(folder).rglob('record.json'))]
-    if not recs: raise FileNotFoundError(f"folder={str(folder)!r} holds no record.json (one per finished run)")
+    if not recs: raise FileNotFoundError(f"folder={str(folder)!r} holds no record.json (one per finished run of molex_glue, molex_e2e or molex_instruct)")
     for r in recs:
         missing = [k for k in ('task', 'method', 'seed', 'main_metric', 'best') if k not in r]
         if missing: raise ValueError(f"a record in {folder} lacks {missing}: not a molex_nb run record")
@@ -137,15 +139,16 @@ def provenance(
 # %% ../nbs/10_analysis.ipynb #4d4a6d8e
 def main(argv:list|None=None):
     "molex_report: the table of a folder of run records (mean ± std, paired differences, p-values) and the paired figure."
-    ap = argparse.ArgumentParser('molex_report', description=main.__doc__)
-    ap.add_argument('folder', help='folder of runs (record.json files)')
-    ap.add_argument('--metric', default=None, help="metric to compare (default: each task's main metric)")
-    ap.add_argument('--level', type=float, default=0.05, help='level of the paired t-test')
-    ap.add_argument('--md', default=None, help='Markdown output (default: FOLDER/report.md)')
-    ap.add_argument('--png', default=None, help='figure output (default: FOLDER/report.png)')
+    ap = CommandParser('molex_report', main.__doc__)
+    ap.add_argument('folder', help='folder of runs (record.json files, searched recursively)')
+    ap.add_argument('--metric', default=None, help="metric to compare; default: each task's main metric")
+    ap.add_argument('--level', type=float, default=0.05, help='level of the paired t-test, in (0, 1)')
+    ap.add_argument('--md', default=None, help='Markdown output; default: FOLDER/report.md')
+    ap.add_argument('--png', default=None, help='figure output; default: FOLDER/report.png')
     a = ap.parse_args(argv)
-    recs = load_records(a.folder)
-    table = report_table(recs, a.metric, a.level)
+    if not 0 < a.level < 1: ap.error(f"--level {a.level}: expected a number in (0, 1)")
+    recs = ap.check('folder', load_records, a.folder)
+    table = ap.check('--metric', report_table, recs, a.metric, a.level)
     Path(a.md or Path(a.folder) / 'report.md').write_text(table + '\n')
     if any(paired(recs, m, b, a.metric) for m, b in PAIRS):
         m, b = next((m, b) for m, b in PAIRS if paired(recs, m, b, a.metric))

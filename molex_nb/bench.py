@@ -16,7 +16,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig, HostSyncs
 from .hf import molex_model, molex_param_groups, _hf_model
-from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile
+from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile, CommandParser, comma_list, integer
 
 # %% auto #0
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
@@ -342,43 +342,48 @@ def write_json(res:dict, path):
     tmp = path.with_name(path.name + '.tmp')
     tmp.write_text(json.dumps(res, indent=1)); os.replace(tmp, path)
 
+def _device(s:str)->str:
+    "An argparse type: a torch device this machine has."
+    try: dev = torch.device(s)
+    except RuntimeError: raise argparse.ArgumentTypeError(f"{s!r}: not a torch device; expected cpu, cuda or cuda:N")
+    if dev.type == 'cuda' and not (torch.cuda.is_available() and (dev.index or 0) < torch.cuda.device_count()):
+        raise argparse.ArgumentTypeError(f"{s!r}: this machine has {torch.cuda.device_count()} CUDA devices; use cpu")
+    if dev.type not in ('cpu', 'cuda'): raise argparse.ArgumentTypeError(f"{s!r}: expected cpu, cuda or cuda:N")
+    return s
+
 def main(argv=None):
     "molex_bench: time LoRA, naive MoLEx and fast MoLEx side by side and write the records as JSON."
-    p = argparse.ArgumentParser(description=main.__doc__)
-    p.add_argument('--out', required=True, help="JSON file to write (its name should contain 'bench')")
+    p = CommandParser('molex_bench', main.__doc__)
+    p.add_argument('--out', required=True, help="the JSON file to write")
     p.add_argument('--scale', choices=('tiny', 'paper'), default='tiny', help="tiny configs (CPU) or the paper's six cases and decoding (GPU)")
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--dtype', choices=('float32', 'bfloat16'), default=None, help='default: bfloat16 on cuda, float32 on cpu')
-    p.add_argument('--cases', default=None, help="only these cases of the scale, as model:BxN separated by commas (e.g. roberta-base:16x128)")
-    p.add_argument('--impls', default=','.join(IMPLS))
-    p.add_argument('--phases', default=None, help=f"only these phases of each case, separated by commas ({', '.join(PHASES)})")
+    p.add_argument('--device', type=_device, default='cuda' if torch.cuda.is_available() else 'cpu', help='where to run: cpu, cuda or cuda:N')
+    p.add_argument('--dtype', choices=('float32', 'bfloat16'), default=None, help='the models\' dtype; default: bfloat16 on cuda, float32 on cpu')
+    p.add_argument('--cases', default=None, help="only these cases of the scale, as model:BxN separated by commas (e.g. roberta-base:16x128); default: all")
+    p.add_argument('--impls', type=comma_list(str, IMPLS), default=list(IMPLS), help=f"comma-separated, of: {', '.join(IMPLS)}")
+    p.add_argument('--phases', type=comma_list(str, PHASES), default=None, help=f"only these phases of each case, comma-separated, of: {', '.join(PHASES)}; default: the case's")
     p.add_argument('--no-recompute', action='store_true', help="do not time 'fast' with recompute=True")
     p.add_argument('--compile', choices=COMPILE_MODES, default=None, help='torch.compile every impl (train and infer) with this mode')
-    p.add_argument('--warmup', type=int, default=3); p.add_argument('--repeats', type=int, default=10)
-    p.add_argument('--new-tokens', type=int, default=64); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--warmup', type=integer(0), default=3, help='untimed steps before the timed ones')
+    p.add_argument('--repeats', type=integer(1), default=10, help='timed rounds (each impl once per round, round robin); the median is reported')
+    p.add_argument('--new-tokens', type=integer(1), default=64, help='tokens generated per decode step')
+    p.add_argument('--seed', type=integer(0), default=0, help="seeds the models' random weights and the inputs")
     p.add_argument('--proxies', action='store_true', help="measure the CPU proxies of the GPU targets (ops, syncs, FLOPs, dynamo's graphs, breaks and recompiles) instead of timing")
     p.add_argument('--compile-time', action='store_true', help="with --proxies: also compile lora and fast with inductor (minutes on a CPU)")
     a = p.parse_args(argv)
-    if 'bench' not in Path(a.out).name: p.error(f"--out={a.out!r}: the file name must contain 'bench'")
-    if a.warmup < 0 or a.repeats < 1: p.error(f"--warmup={a.warmup} must be >= 0 and --repeats={a.repeats} >= 1")
+    if Path(a.out).is_dir(): p.error(f"--out {a.out!r} is a folder; expected the name of a JSON file")
     dtype = getattr(torch, a.dtype or ('bfloat16' if torch.device(a.device).type == 'cuda' else 'float32'))
-    impls = tuple(a.impls.split(','))
-    bad = [i for i in impls if i not in IMPLS]
-    if bad: p.error(f"--impls={a.impls!r}: {bad} not in {IMPLS}")
+    impls = tuple(a.impls)
     cases = CASES if a.scale == 'paper' else TINY_CASES
     if a.cases:
-        want = a.cases.split(',')
+        want = [c.strip() for c in a.cases.split(',') if c.strip()]
         names = [f"{m}:{B}x{N}" for m, B, N, _ in cases]
         bad = [c for c in want if c not in names]
-        if bad: p.error(f"--cases={a.cases!r}: {bad} not among the {a.scale} cases {names}")
+        if bad or not want: p.error(f"--cases {a.cases!r}: not among the {a.scale} cases: {', '.join(map(repr, bad))}; allowed: {', '.join(names)}")
         cases = [c for c, n in zip(cases, names) if n in want]
     if a.phases:
-        ph = a.phases.split(',')
-        bad = [x for x in ph if x not in PHASES]
-        if bad: p.error(f"--phases={a.phases!r}: {bad} not in {PHASES}")
-        cases = [(m, B, N, tuple(x for x in phs if x in ph)) for m, B, N, phs in cases]
+        cases = [(m, B, N, tuple(x for x in phs if x in a.phases)) for m, B, N, phs in cases]
         cases = [c for c in cases if c[3]]
-        if not cases: p.error(f"--phases={a.phases!r}: no case of the selection has these phases")
+        if not cases: p.error(f"--phases {','.join(a.phases)!r}: no case of the selection has these phases")
     cmd = 'molex_bench ' + ' '.join(argv if argv is not None else sys.argv[1:])
     if a.compile_time and not a.proxies: p.error("--compile-time goes with --proxies (the timed benchmark compiles with --compile MODE)")
     if a.proxies:

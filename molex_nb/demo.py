@@ -14,11 +14,12 @@ import copy
 import matplotlib
 import matplotlib.figure
 import matplotlib.pyplot as plt
-import argparse, tempfile
-from transformers import TrainingArguments, PrinterCallback
+import tempfile
+from tqdm import tqdm
+from transformers import TrainingArguments, TrainerCallback, PrinterCallback
 from .core import MoLEx, MoLExConfig
 from .hf import plot_routing, molex_parameters
-from .train import MoLExTrainer
+from .train import MoLExTrainer, CommandParser, comma_list, integer
 
 # %% auto #0
 __all__ = ['MLPBlock', 'ToyNet', 'make_task', 'run_demo', 'summarize', 'main']
@@ -77,7 +78,12 @@ class _Examples(torch.utils.data.Dataset):
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return dict(x=self.x[i], labels=self.y[i])
 
-def _train(model, x, y, steps:int, lr:float, batch:int, seed:int)->float:
+class _Progress(TrainerCallback):
+    "Moves one progress bar a step at a time across every training of the job."
+    def __init__(self, bar): self.bar = bar
+    def on_step_end(self, args, state, control, **kwargs): self.bar.update(1)
+
+def _train(model, x, y, steps:int, lr:float, batch:int, seed:int, bar=None)->float:
     "`steps` steps of MoLExTrainer on (x, y), seeded (batches and their order); returns the task loss on (x, y) afterwards."
     with tempfile.TemporaryDirectory() as d:
         args = TrainingArguments(output_dir=d, max_steps=steps, per_device_train_batch_size=batch, learning_rate=lr, weight_decay=0.01,
@@ -85,6 +91,7 @@ def _train(model, x, y, steps:int, lr:float, batch:int, seed:int)->float:
                                  report_to=[], disable_tqdm=True)
         trainer = MoLExTrainer(model=model, args=args, train_dataset=_Examples(x, y))
         trainer.remove_callback(PrinterCallback)       # no metrics printed at the end: the demo prints its own table
+        if bar is not None: trainer.add_callback(_Progress(bar))
         trainer.train()
     return _task_loss(model, x, y)
 
@@ -116,14 +123,16 @@ def run_demo(
     rank:int=4,                   # LoRA rank
     lr:float=3e-3,
     molex:MoLExConfig|None=None,  # MoLEx options (default: the paper's)
+    progress:bool=False,          # show a progress bar of the training steps (on stderr)
 )->dict:                          # results: one record per (method, seed), routing counts, settings
     "Pre-train a ToyNet, then fine-tune it with LoRA and with LoRA + MoLEx for each seed."
     from peft import LoraConfig, get_peft_model
     molex = molex or MoLExConfig()
+    bar = tqdm(total=pretrain_steps + 2 * len(seeds) * steps, unit='step', desc='pre-training', disable=not progress)
     torch.manual_seed(1234)
     base = ToyNet(d, n_layers, n_classes, hidden)
     xa, ya = make_task(4000, d, n_classes, seed=10)
-    _train(base, xa, ya, pretrain_steps, 3e-3, 128, seed=11)
+    _train(base, xa, ya, pretrain_steps, 3e-3, 128, seed=11, bar=bar)
     xtr, ytr = make_task(n_train, d, n_classes, seed=20, shift=shift)
     xte, yte = make_task(n_test, d, n_classes, seed=21, shift=shift)
     records = []
@@ -137,8 +146,9 @@ def run_demo(
             if method == 'molex':
                 for p in molex_parameters(model): p.requires_grad_(True)      # PEFT froze everything outside the adapter
             trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+            bar.set_description(f"{'LoRA + MoLEx' if method == 'molex' else 'LoRA'}, seed {seed}")
             t0 = time.perf_counter()
-            loss = _train(model, xtr, ytr, steps, lr, 64, seed=100 + seed)
+            loss = _train(model, xtr, ytr, steps, lr, 64, seed=100 + seed, bar=bar)
             secs = time.perf_counter() - t0
             rec = dict(method=method, seed=seed, trainable=trainable, train_loss=round(loss, 4),
                        test_acc=_accuracy(model, xte, yte), noisy_acc=_accuracy(model, xte, yte, noise=noise, seed=seed),
@@ -150,6 +160,7 @@ def run_demo(
                         model(xte[i:i + 64])
                         for t, c in net.stack.chosen().items(): routing[t, c.reshape(-1)[0]] += c.shape[0]   # tokens (one per input)
             records.append(rec)
+    bar.close()
     settings = dict(d=d, n_layers=n_layers, n_classes=n_classes, hidden=hidden, pretrain_steps=pretrain_steps, steps=steps,
                     n_train=n_train, n_test=n_test, shift=shift, noise=noise, rank=rank, lr=lr, seeds=list(seeds),
                     molex={k: v for k, v in vars(molex).items()})
@@ -157,41 +168,46 @@ def run_demo(
 
 # %% ../nbs/04_demo.ipynb #af1a1b8c
 def summarize(results:dict)->str:
-    "A markdown table: mean ± std over seeds of each metric, per method."
-    rows = ["| method | trainable params | train loss | test acc | acc with input noise | ms / step |", "|---|---|---|---|---|---|"]
+    "A markdown table: per method, the mean ± std over the seeds of each metric (the value alone for one seed)."
+    rs_all, st = results['records'], results['settings']
+    n = len({r['seed'] for r in rs_all})
+    rows = [f"| method | trainable params | train loss | test acc | acc with input noise (σ = {st['noise']}) | ms / step |", "|---|---|---|---|---|---|"]
     for method in ('lora', 'molex'):
-        rs = [r for r in results['records'] if r['method'] == method]
+        rs = [r for r in rs_all if r['method'] == method]
         def ms(k, scale=1.0, fmt='.1f'):
             v = torch.tensor([r[k] * scale for r in rs], dtype=torch.float64)
-            return f"{v.mean():{fmt}} ± {v.std() if len(v) > 1 else 0:{fmt}}"
+            return f"{v.mean():{fmt}} ± {v.std():{fmt}}" if len(v) > 1 else f"{v.mean():{fmt}}"
         rows.append(f"| {'LoRA' if method == 'lora' else 'LoRA + MoLEx'} | {rs[0]['trainable']:,} | {ms('train_loss', fmt='.3f')} | "
                     f"{ms('test_acc', 100)} | {ms('noisy_acc', 100)} | {ms('ms_per_step', fmt='.2f')} |")
-    return '\n'.join(rows)
+    return '\n'.join(rows) + f"\n\n{'mean ± std over ' if n > 1 else ''}{n} seed{'s' if n > 1 else ''}; accuracies in %"
 
 # %% ../nbs/04_demo.ipynb #9191f4b9
 def main(argv:list|None=None):
     "LoRA vs LoRA + MoLEx on the embedded toy task: print a table, save results.json and routing.png."
-    p = argparse.ArgumentParser(prog='molex_demo', description=main.__doc__)
+    p = CommandParser('molex_demo', main.__doc__)
     p.add_argument('--out', default='demo_out', help='folder for results.json and routing.png')
-    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='fine-tuning seeds')
-    p.add_argument('--steps', type=int, default=300, help='LoRA fine-tuning steps')
-    p.add_argument('--pretrain_steps', type=int, default=600, help='pre-training steps of the base')
+    p.add_argument('--seeds', type=comma_list(int, minimum=0), default=[0, 1, 2], help='comma-separated fine-tuning seeds (integers >= 0)')
+    p.add_argument('--steps', type=integer(1), default=300, help='LoRA fine-tuning steps')
+    p.add_argument('--pretrain-steps', type=integer(1), default=600, help='pre-training steps of the base')
+    p.add_argument('--overwrite', action='store_true', help='replace the results.json and routing.png already in --out')
     a = p.parse_args(argv)
-    if any(s < 0 for s in a.seeds): p.error(f"--seeds {a.seeds}: seeds must be >= 0")
-    if a.steps < 1 or a.pretrain_steps < 1: p.error(f"--steps {a.steps} and --pretrain_steps {a.pretrain_steps} must be >= 1")
+    dest = Path(a.out)
+    if dest.exists() and not dest.is_dir(): p.error(f"--out {a.out!r} is a file; expected a folder (new or holding a run)")
+    if (dest / 'results.json').exists() and not a.overwrite:
+        p.error(f"--out {a.out!r} already holds results.json; pass --overwrite to replace it, or give another --out")
     torch.set_num_threads(min(4, os.cpu_count() or 1))
     t0 = time.time()
-    res = run_demo(seeds=tuple(a.seeds), steps=a.steps, pretrain_steps=a.pretrain_steps)
+    res = run_demo(seeds=tuple(a.seeds), steps=a.steps, pretrain_steps=a.pretrain_steps, progress=True)
     import peft, transformers
     res.update(command=' '.join(['molex_demo'] + (sys.argv[1:] if argv is None else list(argv))), seconds=round(time.time() - t0, 1),
                device=f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads",
                versions=dict(python=platform.python_version(), torch=torch.__version__, peft=peft.__version__, transformers=transformers.__version__),
                data="embedded synthetic task (make_task), seeds 10/11 pre-training, 20/21 fine-tuning train/test")
-    dest = Path(a.out); dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True)
     tmp = dest / 'results.json.tmp'; tmp.write_text(json.dumps(res, indent=1)); tmp.replace(dest / 'results.json')   # atomic
     fig = matplotlib.figure.Figure(figsize=(4.2, 3.6))                   # no pyplot: works headless and in notebooks
-    plot_routing(res['routing'], ax=fig.add_subplot(),                 # each seed trains its own router: their choices are pooled
-                 title=f"LoRA + MoLEx, test inputs, seeds {', '.join(map(str, a.seeds))} pooled")
+    plot_routing(res['routing'], ax=fig.add_subplot(), label='share of the test inputs (%)',   # each seed trains its own router: pooled
+                 title=f"LoRA + MoLEx, test inputs, seed{'s' if len(a.seeds) > 1 else ''} {', '.join(map(str, a.seeds))}{' pooled' if len(a.seeds) > 1 else ''}")
     fig.tight_layout(); fig.savefig(dest / 'routing.png', dpi=120)
     print(summarize(res))
-    print(f"\nseeds {a.seeds}, {res['seconds']} s on {res['device']}; wrote {dest/'results.json'} and {dest/'routing.png'}")
+    print(f"\n{res['seconds']} s on {res['device']}; wrote {dest/'results.json'} and {dest/'routing.png'}")

@@ -16,8 +16,8 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import _hf_model, _atomic_write, find_blocks, find_family, lora_targets, molex_model
-from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides
-from .glue import _cache_dir, _parse_set, cached_map, pipeline_parser
+from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+                            check_fields, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
 
 # %% auto #0
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'load_e2e', 'group_refs',
@@ -109,7 +109,7 @@ def tokenize_e2e(
     def enc(b):
         ex = [encode_e2e(tokenizer, m, r, max_len) for m, r in zip(b['mr'], b['ref'])]
         return dict(input_ids=[e['input_ids'] for e in ex], labels=[e['labels'] for e in ex])
-    cache = Path(cache_dir) if cache_dir is not None else _cache_dir() / 'e2e'
+    cache = Path(cache_dir) if cache_dir is not None else cache_home() / 'e2e'
     return cached_map(ds, enc, 'e2e', (Hasher.hash(tokenizer), max_len), cache, ['mr', 'ref'])
 
 # %% ../nbs/09_e2e.ipynb #e4cc4073
@@ -221,10 +221,10 @@ class E2EPreset:
     execution:str='naive'           # MoLEx's execution in training: 'naive' (the reference) or 'fast' (what --compile needs)
 
     def __post_init__(self):
-        for f in ('batch_size', 'epochs', 'max_len', 'lora_r', 'molex_layers', 'num_beams', 'max_new_tokens', 'decode_batch'):
-            v = getattr(self, f)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{f}={v!r} must be an integer >= 1")
-        if self.gate not in ('linear', 'cosine'): raise ValueError(f"gate={self.gate!r}; allowed: 'linear', 'cosine'")
+        "Every value of its type and in its range (train.check_fields), MoLEx's options valid."
+        check_fields(self)
+        if self.gate not in ('linear', 'cosine'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine")
+        self.molex_config(self.molex_layers)
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
         "MoLEx on the first `molex_layers` of `n_layers` layers, every layer a candidate; batch routing for training."
@@ -416,10 +416,9 @@ def main(argv:list|None=None):
     "molex_e2e: fine-tune LoRA and MoLEx on E2E NLG over paired seeds; decode, score and record every run."
     ap = pipeline_parser('molex_e2e', main.__doc__, 'hub name (gpt2-medium) or local folder of a causal LM', E2E_METHODS, E2E_METHODS,
                          'local E2E release folder (default: the hub, tuetschek/e2e_nlg)', 'runs/e2e')
-    ap.add_argument('--max-eval-mrs', type=int, default=None, help='decode and score the first N dev MRs only (recorded)')
+    ap.add_argument('--max-eval-mrs', type=integer(1), default=None, help='decode and score the first N dev MRs only (recorded); default: all')
     a = ap.parse_args(argv)
-    try: overrides = _parse_set(a.set, E2EPreset, fixed=())
-    except ValueError as e: ap.error(str(e))
+    overrides = check_pipeline(ap, a, E2EPreset, lambda o: E2EPreset(**o), lambda: load_e2e(a.data))
     if not have_java(): print("molex_e2e: java is not installed: METEOR, ROUGE_L and CIDEr will not be computed (BLEU and NIST will)", file=sys.stderr)
     cmd = 'molex_e2e ' + ' '.join(sys.argv[1:] if argv is None else argv)
     recs = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
-import argparse, csv, json, os, sys, time
+import csv, json, os, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -20,12 +20,12 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets
-from .train import MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, COMPILE_MODES, compile_overrides
+from .train import (MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+                            check_fields, pipeline_parser, check_pipeline, comma_list, cache_home, cached_map)
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
-           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'cached_map', 'glue_model', 'run_glue',
-           'pipeline_parser', 'main', 'cli']
+           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main', 'cli']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -74,6 +74,12 @@ class GluePreset:
     alpha:float=0.95                # fixed mixing weight (the start of a learned one)
     router_lr:float=0.1; router_weight_decay:float=0.01
     execution:str='naive'           # MoLEx's execution: 'naive' (the reference) or 'fast' (no host sync; what --compile needs)
+
+    def __post_init__(self):
+        "Every value of its type and in its range (train.check_fields), the gate one of Table 5's, MoLEx's options valid."
+        check_fields(self)
+        if self.gate not in ('linear', 'cosine', 'cosine-sig'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine, cosine-sig")
+        self.molex_config()
 
     def molex_config(self, **overrides)->MoLExConfig:
         "The MoLExConfig of this row (batch routing), with any field overridden."
@@ -210,6 +216,7 @@ def load_glue(
                                   f"(--data) a local GLUE folder") from e
         return DatasetDict({s: ds[s].select_columns(cols) for s in ('train', *eval_splits(task))})
     fmt, root = _LOCAL[task], Path(data).expanduser()
+    if not root.is_dir(): raise FileNotFoundError(f"data={str(data)!r} is not a folder; expected a GLUE folder holding CoLA/, SST-2/, ... (or the task's own folder)")
     folder = root / fmt.folder if (root / fmt.folder).is_dir() else root if root.name == fmt.folder else None
     if folder is None: raise FileNotFoundError(f"data={str(data)!r} has no folder {fmt.folder}/ (GLUE {task}); expected {root / fmt.folder} "
                                                f"with {', '.join(n for v in fmt.files.values() for n in v)}")
@@ -220,8 +227,6 @@ def load_glue(
     return DatasetDict(out)
 
 # %% ../nbs/08_glue.ipynb #7b19ecf6
-def _cache_dir()->Path: return Path(os.environ.get('MOLEX_CACHE', Path.home() / '.cache' / 'molex_nb'))
-
 def tokenize_glue(
     ds:DatasetDict,       # from `load_glue`
     tokenizer,            # the model's tokenizer
@@ -232,26 +237,9 @@ def tokenize_glue(
     "Tokenize every split once; later calls read the cache."
     cols = TEXT_COLUMNS[task]
     def enc(b): return tokenizer(*[b[c] for c in cols], truncation=True, max_length=max_len)
-    cache = Path(cache_dir) if cache_dir is not None else _cache_dir() / 'glue'
+    cache = Path(cache_dir) if cache_dir is not None else cache_home() / 'glue'
     return cached_map(ds, enc, task, (Hasher.hash(tokenizer), max_len, cols), cache, list(cols))
 
-def cached_map(
-    ds:DatasetDict,        # the splits to map
-    fn,                    # a batched function of the rows
-    name:str,              # names the cache files and the progress bar
-    key:tuple,             # what else the result depends on (tokenizer hash, max_len, ...), besides the rows
-    cache:Path,            # the folder of the cache files
-    remove_columns:list,   # the columns `fn` replaces
-)->DatasetDict:
-    "Map every split once: a local split's result is cached under its rows' fingerprint and `key` (hub data is cached by datasets itself)."
-    out = {}
-    for split, d in ds.items():
-        kw = {}
-        if not d.cache_files:               # rows read from a local folder: no cache of datasets' own
-            cache.mkdir(parents=True, exist_ok=True)
-            kw['cache_file_name'] = str(cache / f'{name}-{split}-{Hasher.hash((d._fingerprint, *key))}.arrow')
-        out[split] = d.map(fn, batched=True, remove_columns=remove_columns, desc=f'tokenize {name} {split}', **kw)
-    return DatasetDict(out)
 
 # %% ../nbs/08_glue.ipynb #bb44b8b3
 METHODS = ('lora', 'molex', 'full', 'full+molex')
@@ -347,72 +335,16 @@ def run_glue(
 
 
 # %% ../nbs/08_glue.ipynb #88afa022
-def _parse_set(
-    items:list,                   # FIELD=VALUE strings
-    preset=None,                  # the preset dataclass (default: GluePreset)
-    fixed:tuple=('model', 'task'),  # its fields that --set may not change
-)->dict:
-    "--set field=value pairs as preset values (numbers, true/false, none; a tuple field takes a comma-separated list, of integers where they are)."
-    preset = preset or GluePreset
-    fields, out = preset.__dataclass_fields__, {}
-    for it in items or []:
-        k, sep, v = it.partition('=')
-        if not sep or k not in fields or k in fixed:
-            raise ValueError(f"--set {it!r}: expected field=value with a {preset.__name__} field: {[f for f in fields if f not in fixed]}")
-        if v.lower() == 'none': out[k] = None
-        elif 'tuple' in str(fields[k].type): out[k] = tuple(int(x) if x.strip().lstrip('-').isdigit() else x for x in v.split(','))
-        elif v.lower() in ('true', 'false'): out[k] = v.lower() == 'true'
-        else:
-            try: out[k] = int(v)
-            except ValueError:
-                try: out[k] = float(v)
-                except ValueError: out[k] = v
-    return out
-
-def _csv(kind, allowed=None, conv=str):
-    "An argparse type: a comma-separated list, each value checked against `allowed`."
-    def parse(s):
-        vals = [conv(x) for x in s.split(',') if x]
-        bad = [v for v in vals if allowed is not None and v not in allowed]
-        if bad or not vals: raise argparse.ArgumentTypeError(f"{kind} {s!r}: allowed: {', '.join(map(str, allowed or []))}")
-        return vals
-    return parse
-
-def pipeline_parser(
-    prog:str, doc:str,       # the command's name and description
-    model_help:str,          # what --model takes
-    methods:tuple,           # the methods --methods allows
-    default_methods:list,    # and runs by default
-    data_help:str,           # what --data takes
-    out:str,                 # the default --out
-)->argparse.ArgumentParser:  # a parser the pipeline adds its own arguments to
-    "The arguments every pipeline's command has: model, methods, seeds, --set, data, out, bf16, accumulation, routing sync, a training cut, checkpoints, compile."
-    ap = argparse.ArgumentParser(prog, description=doc)
-    ap.add_argument('--model', required=True, help=model_help)
-    ap.add_argument('--methods', type=_csv('--methods', methods), default=list(default_methods), help=f"comma-separated: {', '.join(methods)}")
-    ap.add_argument('--seeds', type=_csv('--seeds', conv=int), default=[0], help='comma-separated seeds; each method runs on each')
-    ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='override a preset field (repeatable)')
-    ap.add_argument('--data', default=None, help=data_help)
-    ap.add_argument('--out', default=out, help='folder of the runs')
-    ap.add_argument('--bf16', action='store_true')
-    ap.add_argument('--grad-accum', type=int, default=1)
-    ap.add_argument('--sync-routing', action='store_true', help='several GPUs: batch routing decided on the global batch')
-    ap.add_argument('--max-train-samples', type=int, default=None, help='train on the first N training rows only (recorded)')
-    ap.add_argument('--keep', type=int, default=1, help='checkpoints kept per run')
-    ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
-                    help=f"torch.compile the model for training (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
-    return ap
-
 def main(argv:list|None=None):
     "molex_glue: fine-tune LoRA, MoLEx, full, full+MoLEx on GLUE tasks over paired seeds; one record per run."
     ap = pipeline_parser('molex_glue', main.__doc__, 'hub name or local folder of an encoder', METHODS, ['lora', 'molex'],
                          'local GLUE folder (default: the hub, nyu-mll/glue)', 'runs/glue')
-    ap.add_argument('--tasks', type=_csv('--tasks', list(_LOCAL)), default=['rte'], help='comma-separated GLUE tasks')
+    ap.add_argument('--tasks', type=comma_list(str, list(_LOCAL)), default=['rte'], help=f"comma-separated GLUE tasks, of: {', '.join(_LOCAL)}")
     ap.add_argument('--preset', default='roberta-base', choices=sorted(_TABLE5), help="the Table 5 column")
-    ap.add_argument('--fp16', action='store_true')
+    ap.add_argument('--fp16', action='store_true', help='float16 mixed precision (a GPU)')
     a = ap.parse_args(argv)
-    try: overrides = _parse_set(a.set)
-    except ValueError as e: ap.error(str(e))
+    overrides = check_pipeline(ap, a, GluePreset, lambda o: [glue_preset(a.preset, t, **o) for t in a.tasks],
+                               lambda: [load_glue(t, a.data) for t in a.tasks], fixed=('model', 'task'))
     cmd = 'molex_glue ' + ' '.join(sys.argv[1:] if argv is None else argv)
     recs = []
     for task in a.tasks:

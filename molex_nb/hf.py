@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_hf.ipynb #57a9feda
 from __future__ import annotations
-import json, os, re, types, warnings
+import json, math, os, re, types, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -17,7 +17,8 @@ from .gate import Router
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'lora_targets',
            'MoLExState', 'HFMoLExLayer', 'molex_model', 'remove_molex', 'molex_parameters', 'molex_param_groups',
-           'molex_state_dict', 'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing']
+           'molex_state_dict', 'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing',
+           'check_pretrained']
 
 # %% ../nbs/05_hf.ipynb #e43a763d
 @dataclass
@@ -382,25 +383,31 @@ def from_pretrained(
 def routing_counts(
     model:nn.Module,      # a MoLEx model
     batches,              # an iterable of dicts of model inputs (input_ids, attention_mask, ...)
-    collapse:float=0.95,  # warn when a layer sends more than this share of its tokens to one expert
+    collapse:float=0.95,  # warn when a layer sends more than this share of its routing decisions to one expert
 )->Tensor:                # (number of MoLEx layers, number of candidates) token counts
     "Per MoLEx layer, how many real tokens chose each layer expert over `batches` (Figure 2)."
     st = _hf_model(model).molex
     E = len(st.config.candidates or range(st.T))
     counts = torch.zeros(len(st.layers), E, dtype=torch.long)
+    decisions = torch.zeros(len(st.layers), E, dtype=torch.long)       # batch routing: one decision per batch, not per token
     was = model.training; model.eval()
     try:
         for b in batches:
             model(**b)
             for i, l in enumerate(st.layers):
                 r = l.routing
-                counts[i] += torch.bincount(r.experts[r.mask].reshape(-1).cpu(), minlength=E)
+                c = torch.bincount(r.experts[r.mask].reshape(-1).cpu(), minlength=E)
+                counts[i] += c
+                decisions[i] += (c > 0).long() if st.config.granularity == 'batch' else c
     finally: model.train(was)
-    share = counts.float() / counts.sum(1, keepdim=True).clamp(min=1)
+    n = decisions.sum(1)
+    share = decisions.float() / n.unsqueeze(1).clamp(min=1)
+    enough = math.ceil(1 / (1 - collapse)) if collapse < 1 else math.inf   # fewer decisions cannot show a share above `collapse`
     for i, l in enumerate(st.layers):
         j = int(share[i].argmax())
-        if share[i, j] > collapse:
-            warnings.warn(f"routing collapsed at layer {l.t}: {share[i, j]:.0%} of tokens chose layer expert {(st.config.candidates or range(st.T))[j]}")
+        if share[i, j] > collapse and n[i] >= enough:
+            what = 'batches' if st.config.granularity == 'batch' else 'tokens'
+            warnings.warn(f"routing collapsed at layer {l.t}: {share[i, j]:.0%} of {int(n[i])} {what} chose layer expert {(st.config.candidates or range(st.T))[j]}")
     return counts
 
 def plot_routing(
@@ -409,14 +416,35 @@ def plot_routing(
     candidates=None,         # labels of the columns (the layer experts j)
     ax=None,
     title:str='MoLEx routing',
+    label:str='share of tokens (%)',   # the colour bar's label: what was counted
 ):
-    "The paper's Figure 2: the share of tokens (or decisions) for which layer t (x axis) chose layer expert j (y axis)."
+    "The paper's Figure 2: the share of tokens (or decisions) for which layer t (x axis) chose layer expert j (y axis); the colours span 0 to the largest share."
     c = torch.as_tensor(counts, dtype=torch.float64)
     share = 100 * c / c.sum(1, keepdim=True).clamp(min=1)
     ax = ax or plt.subplots(figsize=(4.4, 3.8))[1]
-    im = ax.imshow(share.T.numpy(), cmap='Blues', vmin=0, vmax=100, origin='lower', aspect='auto')
+    im = ax.imshow(share.T.numpy(), cmap='Blues', vmin=0, vmax=max(float(share.max()), 1e-9), origin='lower', aspect='auto')
     ax.set_xlabel('layer t'); ax.set_ylabel('chosen layer expert j'); ax.set_title(title, fontsize=10)
     ax.set_xticks(range(c.shape[0]), layers if layers is not None else range(c.shape[0]))
     ax.set_yticks(range(c.shape[1]), candidates if candidates is not None else range(c.shape[1]))
-    ax.figure.colorbar(im, ax=ax, label='% of tokens')
+    ax.figure.colorbar(im, ax=ax, label=label)
     return ax
+
+# %% ../nbs/05_hf.ipynb #2abf858a
+def check_pretrained(
+    model:str,    # a local folder written by save_pretrained, or a Hub name
+)->str:           # the model, unchanged
+    "A clear error, before anything is built, for a model that is neither a local saved model nor loadable from the Hub (offline: from its cache)."
+    from transformers import AutoConfig
+    from huggingface_hub import constants
+    p = Path(str(model)).expanduser()
+    if p.exists():
+        if p.is_dir() and (p / 'config.json').is_file(): return model
+        raise ValueError(f"{str(model)!r} is a {'folder' if p.is_dir() else 'file'} without config.json: expected a folder written by save_pretrained, or a Hub name")
+    if str(model).startswith(('/', '.', '~')) or str(model).count('/') > 1 or '\\' in str(model):
+        raise ValueError(f"{str(model)!r}: no such folder ({p.resolve()}); expected a folder written by save_pretrained, or a Hub name")
+    try: AutoConfig.from_pretrained(model)
+    except (OSError, ValueError) as e:
+        why = ("the Hub is off (HF_HUB_OFFLINE=1) and its cache has no copy" if constants.HF_HUB_OFFLINE
+               else f"the Hub does not give it: {str(e).strip().splitlines()[0]}")
+        raise ValueError(f"{str(model)!r} is no local folder (none at {p.resolve()}), and {why}") from None
+    return model

@@ -13,8 +13,8 @@ from datasets.fingerprint import Hasher
 from transformers import AutoTokenizer, DataCollatorForSeq2Seq
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
-from .train import MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides
-from .glue import _cache_dir, _parse_set, cached_map, pipeline_parser
+from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+                            check_fields, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
 from .e2e import e2e_model, load_run
 
 # %% auto #0
@@ -103,7 +103,7 @@ def tokenize_alpaca(
     def enc(b):
         ex = [encode_alpaca(tokenizer, *r, max_len=max_len) for r in zip(*(b[k] for k in ALPACA_FIELDS))]
         return dict(input_ids=[e['input_ids'] for e in ex], labels=[e['labels'] for e in ex])
-    cache = Path(cache_dir) if cache_dir is not None else _cache_dir() / 'alpaca'
+    cache = Path(cache_dir) if cache_dir is not None else cache_home() / 'alpaca'
     return cached_map(ds, enc, 'alpaca', (Hasher.hash(tokenizer), max_len), cache, list(ALPACA_FIELDS))
 
 # %% ../nbs/11_instruct.ipynb #8f16b0bd
@@ -125,10 +125,10 @@ class InstructPreset:
     execution:str='naive'           # MoLEx's execution in training: 'naive' (the reference) or 'fast' (what --compile needs)
 
     def __post_init__(self):
-        check_counts(batch_size=self.batch_size, epochs=self.epochs, eval_batch=self.eval_batch, eval_divisor=self.eval_divisor, lora_r=self.lora_r,
-                     max_len=self.max_len if self.max_len is not None else 1, molex_layers=self.molex_layers if self.molex_layers is not None else 1)
-        if not (isinstance(self.gamma, (int, float)) and 0 < self.gamma <= 1): raise ValueError(f"gamma={self.gamma!r} must be in (0, 1]")
-        if self.gate not in ('linear', 'cosine'): raise ValueError(f"gate={self.gate!r}; allowed: 'linear', 'cosine'")
+        "Every value of its type and in its range (train.check_fields), MoLEx's options valid."
+        check_fields(self)
+        if self.gate not in ('linear', 'cosine'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine")
+        self.molex_config(self.molex_layers or 1)             # the candidates are checked against the model's depth when it is built
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
         "MoLEx on the first `molex_layers` of `n_layers` layers (all by default), every layer a candidate unless `candidates` says, one shared router, batch routing."
@@ -220,10 +220,9 @@ def main(argv:list|None=None):
     "molex_instruct: fine-tune LoRA and MoLEx on Alpaca over paired seeds; record the training and validation perplexity of every run."
     ap = pipeline_parser('molex_instruct', main.__doc__, 'hub name (meta-llama/Llama-3.2-1B) or local folder of a causal LM', INSTRUCT_METHODS,
                          INSTRUCT_METHODS, 'alpaca_data.json or a folder holding it (default: the hub, tatsu-lab/alpaca)', 'runs/alpaca')
-    ap.add_argument('--max-eval-samples', type=int, default=None, help='validate on the first N examples only (recorded)')
+    ap.add_argument('--max-eval-samples', type=integer(1), default=None, help='validate on the first N examples only (recorded); default: all')
     a = ap.parse_args(argv)
-    try: overrides = _parse_set(a.set, InstructPreset, fixed=())
-    except ValueError as e: ap.error(str(e))
+    overrides = check_pipeline(ap, a, InstructPreset, lambda o: InstructPreset(**o), lambda: load_alpaca(a.data))
     cmd = 'molex_instruct ' + ' '.join(sys.argv[1:] if argv is None else argv)
     recs = []
     for seed in a.seeds:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #559e4908
 from __future__ import annotations
-import json, os, platform, shutil, sys, time
+import argparse, contextlib, dataclasses, json, math, os, platform, re, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -12,12 +12,16 @@ import torch.nn as nn
 from transformers import Trainer, TrainerCallback, TrainingArguments
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint, rotate_checkpoints
 from transformers.trainer_pt_utils import nested_gather
-from .hf import _hf_model, molex_parameters, _atomic_write
+from transformers import SchedulerType
+from datasets import DatasetDict
+from datasets.fingerprint import Hasher
+from .hf import _hf_model, molex_parameters, _atomic_write, check_pretrained
 
 # %% auto #0
 __all__ = ['COMPILE_MODES', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name', 'epochs_from_log',
            'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile', 'compile_overrides', 'run_args',
-           'run_facts']
+           'run_facts', 'CommandParser', 'comma_list', 'integer', 'parse_set', 'check_fields', 'pipeline_parser',
+           'check_pipeline', 'cache_home', 'cached_map']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -147,6 +151,7 @@ def _save_checkpoint(self, model, trial):
         final = os.path.join(run_dir, name)
         if os.path.exists(final): shutil.rmtree(final)
         os.replace(os.path.join(stage, name), final)          # the checkpoint appears whole, or not at all
+        with contextlib.suppress(OSError): os.rmdir(stage)   # empty now: a finished save leaves no staging folder behind
         if self.state.best_model_checkpoint and self.state.best_model_checkpoint.startswith(stage):
             self.state.best_model_checkpoint = os.path.join(run_dir, os.path.basename(self.state.best_model_checkpoint))
         rotate_checkpoints(output_dir=run_dir, save_total_limit=limit, best_model_checkpoint=self.state.best_model_checkpoint, use_mtime=True)
@@ -215,6 +220,8 @@ def run_folder(
     "One folder per run: a run with other settings is refused; a finished run is read back, not trained again."
     run_dir = Path(run_dir)
     sp = run_dir / 'settings.json'
+    if sp.exists() and not (run_dir / 'record.json').exists() and get_last_checkpoint(str(run_dir)) is None:
+        sp.unlink()                                # nothing trained yet (a run stopped before its first checkpoint): nothing to lose
     if sp.exists():
         old, now = json.loads(sp.read_text()), json.loads(json.dumps(settings))    # as written: tuples are lists in JSON
         diff = {k: (old.get(k), v) for k, v in now.items() if old.get(k) != v}
@@ -266,3 +273,164 @@ def run_facts(
                 trainable_params=sum(q.numel() for q in model.parameters() if q.requires_grad),
                 world_size=args.world_size, device=device_name(args.device), versions=versions(),
                 command=command or ' '.join(sys.argv), wall_s=round(time.time() - started, 1), resumed_from=resumed_from)
+
+# %% ../nbs/07_train.ipynb #ca28e9df
+def _first_line(e:BaseException)->str: return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+class CommandParser(argparse.ArgumentParser):
+    "argparse with the package's convention: help on every flag, defaults shown, a user's mistake as one line and exit status 2."
+    def __init__(self, prog:str, description:str|None=None, **kwargs):
+        super().__init__(prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs)
+
+    def add_argument(self, *args, **kwargs):
+        if not kwargs.get('help'): raise TypeError(f"{self.prog} {'/'.join(args)}: every argument needs a help text")
+        return super().add_argument(*args, **kwargs)
+
+    def error(self, message:str):
+        "One line on stderr and exit status 2 (the usage is a --help away)."
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def check(self, option:str, fn, *args, **kwargs):
+        "Call a check of `option`'s value; its ValueError or OSError becomes this command's one-line error."
+        try: return fn(*args, **kwargs)
+        except (ValueError, OSError) as e: self.error(f"{option}: {_first_line(e)}")
+
+def comma_list(
+    conv=str,            # int or str: the type of each value
+    allowed=None,        # the values allowed (None: any)
+    minimum:int|None=None,  # integers: the least allowed
+):
+    "An argparse type: a comma-separated list, each value converted and checked, with an error that says what is allowed."
+    def comma_separated(s:str)->list:
+        vals = [x.strip() for x in s.split(',') if x.strip()]
+        if conv is int:
+            bad = [x for x in vals if not re.fullmatch(r'-?\d+', x) or (minimum is not None and int(x) < minimum)]
+            want = 'comma-separated integers' + (f' >= {minimum}' if minimum is not None else '') + ', e.g. 0,1,2'
+        else:
+            bad = [x for x in vals if allowed is not None and x not in allowed]
+            want = 'a comma-separated list of ' + ', '.join(map(str, allowed)) if allowed is not None else 'a comma-separated list'
+        if bad or not vals: raise argparse.ArgumentTypeError(f"{s!r}: {'not allowed: ' + ', '.join(map(repr, bad)) if bad else 'empty'}; expected {want}")
+        return [conv(x) for x in vals]
+    return comma_separated
+
+def integer(minimum:int=0):
+    "An argparse type: an integer >= `minimum`."
+    def integer_at_least(s:str)->int:
+        if not re.fullmatch(r'\s*-?\d+\s*', s) or int(s) < minimum: raise argparse.ArgumentTypeError(f"{s!r}: expected an integer >= {minimum}")
+        return int(s)
+    return integer_at_least
+
+def _kinds(annotation)->list: return [k.strip() for k in str(annotation).split('|')]
+
+def parse_set(
+    items:list,            # FIELD=VALUE strings (--set, repeatable)
+    preset,                # the preset dataclass whose fields they set
+    fixed:tuple=(),        # its fields that --set may not change
+)->dict:                   # field -> value, each of its field's type
+    "--set FIELD=VALUE pairs as preset values: each converted to its field's type (none for an optional one; a tuple field takes a comma-separated list, integers where they are)."
+    fields = {f.name: f for f in dataclasses.fields(preset)}
+    allowed, out = [f for f in fields if f not in fixed], {}
+    for it in items or []:
+        k, sep, v = it.partition('=')
+        k, v = k.strip(), v.strip()
+        if not sep or k not in allowed: raise ValueError(f"{it!r}: expected FIELD=VALUE with a field of {preset.__name__}: {', '.join(allowed)}")
+        kinds = _kinds(fields[k].type)
+        if 'None' in kinds and v.lower() == 'none': out[k] = None
+        elif 'tuple' in kinds: out[k] = tuple(int(x) if re.fullmatch(r'-?\d+', x) else x for x in (x.strip() for x in v.split(',')) if x)
+        elif 'bool' in kinds and v.lower() in ('true', 'false'): out[k] = v.lower() == 'true'
+        elif 'int' in kinds and re.fullmatch(r'[-+]?\d+', v): out[k] = int(v)
+        elif 'float' in kinds and re.fullmatch(r'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?', v): out[k] = float(v)
+        elif 'str' in kinds: out[k] = v
+        else:
+            want = {'int': 'an integer', 'float': 'a number', 'bool': 'true or false', 'None': 'none', 'str': 'a name', 'tuple': 'a comma-separated list'}
+            raise ValueError(f"{k}={v!r}: expected {' or '.join(want.get(x, x) for x in kinds)}")
+    return out
+
+_AT_LEAST_1 = ('batch_size', 'epochs', 'max_len', 'lora_r', 'lora_alpha', 'eval_batch', 'eval_divisor', 'molex_layers', 'proj_dim',
+               'num_beams', 'max_new_tokens', 'decode_batch')
+_POSITIVE = ('lr', 'full_lr', 'router_lr', 'adam_epsilon')
+_NON_NEGATIVE = ('weight_decay', 'router_weight_decay', 'load_balance', 'warmup_steps', 'max_grad_norm', 'no_repeat_ngram_size')
+_INTERVALS = {'alpha': (0, 1, '[0, 1]'), 'warmup_ratio': (0, 1, '[0, 1]'), 'gamma': (0, 1, '(0, 1]'), 'lora_dropout': (0, 1, '[0, 1)'),
+              'label_smoothing': (0, 1, '[0, 1)'), 'adam_beta2': (0, 1, '[0, 1)')}
+_CHOICES = {'schedule': tuple(s.value for s in SchedulerType), 'optimizer': ('adamw',), 'execution': ('naive', 'fast'), 'batch_agg': ('mode', 'mean')}
+
+def check_fields(preset):
+    "Every field of a preset dataclass of its annotated type and in its range (the ranges by field name, shared by the pipelines' presets)."
+    types = {'int': int, 'float': (int, float), 'bool': bool, 'str': str, 'tuple': tuple, 'None': type(None)}
+    for f in dataclasses.fields(preset):
+        v, kinds = getattr(preset, f.name), _kinds(f.type)
+        ok = any(isinstance(v, types[k]) and not (k in ('int', 'float') and isinstance(v, bool)) for k in kinds if k in types)
+        if not ok or (isinstance(v, float) and math.isnan(v)): raise ValueError(f"{f.name}={v!r} must be of type {f.type}")
+        if v is None or isinstance(v, (bool, str, tuple)):
+            if f.name in _CHOICES and v not in _CHOICES[f.name]: raise ValueError(f"{f.name}={v!r}; allowed: {', '.join(_CHOICES[f.name])}")
+            continue
+        if f.name in _AT_LEAST_1 and (v < 1 or v != int(v)): raise ValueError(f"{f.name}={v!r} must be an integer >= 1")
+        if f.name in _POSITIVE and not v > 0: raise ValueError(f"{f.name}={v!r} must be a number > 0")
+        if f.name in _NON_NEGATIVE and not v >= 0: raise ValueError(f"{f.name}={v!r} must be a number >= 0")
+        if f.name in _INTERVALS:
+            lo, hi, say = _INTERVALS[f.name]
+            if not (v >= lo if say[0] == '[' else v > lo) or not (v <= hi if say[-1] == ']' else v < hi): raise ValueError(f"{f.name}={v!r} must be in {say}")
+
+# %% ../nbs/07_train.ipynb #76654ff6
+def pipeline_parser(
+    prog:str, doc:str,       # the command's name and description
+    model_help:str,          # what --model takes
+    methods:tuple,           # the methods --methods allows
+    default_methods:list,    # and runs by default
+    data_help:str,           # what --data takes
+    out:str,                 # the default --out
+)->CommandParser:            # a parser the pipeline adds its own arguments to
+    "The arguments every pipeline's command has: model, methods, seeds, --set, data, out, bf16, accumulation, routing sync, a training cut, checkpoints, compile."
+    ap = CommandParser(prog, doc)
+    ap.add_argument('--model', required=True, help=model_help)
+    ap.add_argument('--methods', type=comma_list(str, methods), default=list(default_methods), help=f"comma-separated, of: {', '.join(methods)}")
+    ap.add_argument('--seeds', type=comma_list(int, minimum=0), default=[0], help='comma-separated seeds (integers >= 0); each method runs on each')
+    ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help="change a preset field (repeatable); every value is checked before anything is written")
+    ap.add_argument('--data', default=None, help=data_help)
+    ap.add_argument('--out', default=out, help='folder of the runs (one folder per run inside)')
+    ap.add_argument('--bf16', action='store_true', help='bfloat16 mixed precision (a GPU that supports it)')
+    ap.add_argument('--grad-accum', type=integer(1), default=1, help='gradient accumulation steps (micro-batches per optimizer step)')
+    ap.add_argument('--sync-routing', action='store_true', help='several GPUs: batch routing decided on the global batch')
+    ap.add_argument('--max-train-samples', type=integer(1), default=None, help='train on the first N training rows only (recorded); default: all')
+    ap.add_argument('--keep', type=integer(1), default=1, help='checkpoints kept per run')
+    ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
+                    help=f"torch.compile the model for training (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
+    return ap
+
+def check_pipeline(
+    ap:CommandParser,        # the command's parser (its errors are one line, exit status 2)
+    a,                       # its parsed arguments
+    preset,                  # the preset dataclass that --set changes
+    presets,                 # overrides -> the presets of the runs (they check their values)
+    load_data,               # () -> the data (reads it once: a missing or malformed --data is found here)
+    fixed:tuple=(),          # preset fields --set may not change
+)->dict:                     # the overrides of --set
+    "Every check a pipeline command makes before it writes anything: --set (types, then the presets' ranges), --compile, --model, --data."
+    overrides = ap.check('--set', parse_set, a.set, preset, fixed)
+    ap.check('--compile', compile_overrides, a.compile, overrides)
+    ap.check('--set', presets, compile_overrides(a.compile, overrides))
+    ap.check('--model', check_pretrained, a.model)
+    ap.check('--data', load_data)
+    return overrides
+
+def cache_home()->Path:
+    "The package's cache folder: $MOLEX_CACHE, or ~/.cache/molex_nb."
+    return Path(os.environ.get('MOLEX_CACHE', Path.home() / '.cache' / 'molex_nb')).expanduser()
+
+def cached_map(
+    ds:DatasetDict,        # the splits to map
+    fn,                    # a batched function of the rows
+    name:str,              # names the cache files and the progress bar
+    key:tuple,             # what else the result depends on (tokenizer hash, max_len, ...), besides the rows
+    cache:Path,            # the folder of the cache files
+    remove_columns:list,   # the columns `fn` replaces
+)->DatasetDict:
+    "Map every split once: a local split's result is cached under its rows' fingerprint and `key` (hub data is cached by datasets itself)."
+    out = {}
+    for split, d in ds.items():
+        kw = {}
+        if not d.cache_files:               # rows read from a local folder: no cache of datasets' own
+            Path(cache).mkdir(parents=True, exist_ok=True)
+            kw['cache_file_name'] = str(Path(cache) / f'{name}-{split}-{Hasher.hash((d._fingerprint, *key))}.arrow')
+        out[split] = d.map(fn, batched=True, remove_columns=remove_columns, desc=f'tokenize {name} {split}', **kw)
+    return DatasetDict(out)

@@ -34,7 +34,7 @@ class NotebookItem(pytest.Item):
         if not ok: raise NotebookFailed(self.path.name)
 
     def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, NotebookFailed): return f"notebook {excinfo.value} failed; its traceback is in the captured stderr above"
+        if isinstance(excinfo.value, NotebookFailed): return f"notebook {excinfo.value} failed; its traceback is in the captured stderr below"
         return super().repr_failure(excinfo)
 
     def reportinfo(self): return self.path, 0, f"notebook {self.path.name}"
