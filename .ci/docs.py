@@ -4,7 +4,8 @@ With Quarto installed this is `nbdev_docs`. Without it (the development machines
 (`proc_nbs`: show_doc, hidden cells, directives) writes _proc/, the pinned pure-Python renderer smalldocs
 renders the same _quarto.yml, and the maths is converted to MathML (latex2mathml) so that it renders with
 no network access. `--check` then verifies the site: one page per notebook, API signatures, maths, no
-remote scripts or styles.
+remote scripts, styles or fonts, no Markdown shown raw; where Chromium is installed it also lays every page out (1280 px
+wide) and checks that each display equation fits the text column and no figure is shrunk below 40% (tiny fonts).
 """
 import html, re, shutil, subprocess, sys
 from pathlib import Path
@@ -14,6 +15,9 @@ DOCS = ROOT / '_docs'
 MATH = re.compile(r'\\\[(.+?)\\\]|\\\((.+?)\\\)', re.S)
 SKIP = re.compile(r'(<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>|<style\b.*?</style>)', re.S)
 REMOTE = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="https?://[^"]*"[^>]*>(?:</script>)?')
+REMOTE_CSS = re.compile(r'@import\s+url\(\s*[\'"]?https?://[^)]*\)\s*;?|@import\s+[\'"]https?://[^\'"]*[\'"]\s*;?|url\(\s*[\'"]?https?://[^)]*\)')   # a remote font or sheet in CSS
+OPNAME = re.compile(r'\\operatorname\{([^}]*)\}')
+SPACES = re.compile(r'\\[,;:! ]')
 HREF = re.compile(r'\bhref="([^"]*)"')
 
 
@@ -50,6 +54,11 @@ def fix_links(page:str)->str:
     return HREF.sub(sub, page)
 
 
+def md_links_as_text(page:str)->str:
+    "A docments comment of a signature is code, so nbdev's Markdown link to an API entry ([`name`](SITE/module.html#name)) shows raw there: keep the name."
+    return re.sub(r'\[(`[^`\]]+`)\]\(' + re.escape(_site()) + r'/[^)\s]*\)', r'\1', page)
+
+
 def broken_links()->list:
     "Every link of the site to a page or an anchor that the build does not produce, or to a source line that does not exist."
     s = _settings()
@@ -84,10 +93,14 @@ def to_mathml(page:str, name:str)->tuple:
         nonlocal n
         tex, display = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
         tex = html.unescape(tex).replace(r'\tag', r'\qquad\text').strip()
+        names = {SPACES.sub('', m.group(1)): SPACES.sub('&#x2009;', m.group(1)) for m in OPNAME.finditer(tex)}   # arg\,max -> argmax
+        tex = OPNAME.sub(lambda m: r'\operatorname{' + SPACES.sub('', m.group(1)) + '}', tex)
         tex = re.sub(r'\\qquad\\text\{(\w+)\}', r'\\qquad\\text{(\1)}', tex)
         try: out = convert(tex, display='block' if display else 'inline')
         except Exception as e: bad.append(f"{name}: {tex[:80]!r}: {e}"); return m.group(0)
         if '\\' in out: bad.append(f"{name}: {tex[:80]!r}: a command latex2mathml does not know is left as text")
+        if '<mo />' in out: bad.append(f"{name}: {tex[:80]!r}: an operator latex2mathml left empty")
+        for plain, spaced in names.items(): out = out.replace(f'<mo>{plain}</mo>', f'<mo>{spaced}</mo>')
         n += 1
         return out
     parts = SKIP.split(page)
@@ -114,9 +127,46 @@ def build():
     for f in DOCS.glob('*.html'):
         page, n = to_mathml(f.read_text(), f.name)
         page = REMOTE.sub('', page)                                       # KaTeX from a CDN is not needed any more
-        page = fix_links(page)
+        page = REMOTE_CSS.sub('', page)
+        page = md_links_as_text(fix_links(page))
         f.write_text(page); total += n
+    for f in DOCS.rglob('*.css'): f.write_text(REMOTE_CSS.sub('', f.read_text()))   # the theme's web font: the next font of its stack is used
     print(f"built {DOCS} with {total} formulas as MathML")
+
+
+MEASURE_JS = """<script>window.addEventListener('load', () => { setTimeout(() => {
+  const out = [];
+  document.querySelectorAll('math[display="block"]').forEach(m => {
+    const col = m.closest('main') || document.body;
+    out.push({kind: 'math', w: Math.round(m.scrollWidth), col: Math.round(col.clientWidth), text: m.textContent.slice(0, 50)}); });
+  document.querySelectorAll('main img').forEach(m => out.push({kind: 'img', w: m.naturalWidth, shown: Math.round(m.getBoundingClientRect().width)}));
+  const p = document.createElement('pre'); p.id = 'molex-measure'; p.textContent = JSON.stringify(out); document.body.appendChild(p); }, 300); });</script>"""
+
+
+def measure()->tuple:
+    "Lay every page out in headless Chromium (1280 px wide): (problems, what was measured); ([], None) without Chromium."
+    import json
+    exe = shutil.which('chromium') or shutil.which('chromium-browser') or shutil.which('google-chrome')
+    if exe is None: return [], None
+    problems, n_math, n_img = [], 0, 0
+    for page in sorted(DOCS.glob('*.html')):
+        tmp = page.with_name('_measure_' + page.name)
+        tmp.write_text(page.read_text().replace('</body>', MEASURE_JS + '</body>'))
+        try:
+            r = subprocess.run([exe, '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                                '--disable-sync', '--no-first-run', '--window-size=1280,900', '--virtual-time-budget=3000', '--dump-dom',
+                                tmp.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+        finally: tmp.unlink()
+        m = re.search(r'<pre id="molex-measure">(.*?)</pre>', r.stdout, re.S)
+        if not m: problems.append(f"{page.name}: Chromium did not lay the page out ({r.stderr.strip()[-200:]})"); continue
+        for x in json.loads(html.unescape(m.group(1))):
+            if x['kind'] == 'math':
+                n_math += 1
+                if x['w'] > x['col']: problems.append(f"{page.name}: a display equation is {x['w']} px wide in a {x['col']} px column: {x['text']!r}")
+            elif x['w']:
+                n_img += 1
+                if x['shown'] < 0.4 * x['w']: problems.append(f"{page.name}: a figure of {x['w']} px is shown at {x['shown']} px (its text becomes tiny)")
+    return problems, f"{n_math} display equations and {n_img} figures laid out in {Path(exe).name}"
 
 
 def check():
@@ -140,11 +190,17 @@ def check():
             problems.append(f"{page.name}: maths not rendered")
         n_figs = sum('image/png' in o.get('data', {}) for c in cells if c['cell_type'] == 'code' for o in c.get('outputs', []))
         if text.count('<img') < n_figs: problems.append(f"{page.name}: {n_figs} figures in the notebook, {text.count('<img')} in the page")
-        if REMOTE.search(text): problems.append(f"{page.name}: loads a remote script or style")
+        if REMOTE.search(text) or REMOTE_CSS.search(text): problems.append(f"{page.name}: loads a remote script or style")
+        raw = re.findall(r'\[`[^`\]]+`\]\([^)\s]+\)', text)
+        if raw: problems.append(f"{page.name}: Markdown links shown as text: {raw[:3]}")
+        if re.search(r'<mo\s*/>', text): problems.append(f"{page.name}: an empty operator in the maths")
         if re.search(r'\\\(|\\\[', SKIP.sub('', text)): problems.append(f"{page.name}: unconverted maths")
+    problems += [f"{f.relative_to(DOCS)}: loads a remote font or style" for f in DOCS.rglob('*.css') if REMOTE_CSS.search(f.read_text())]
     problems += broken_links()
+    laid_out, measured = measure()
+    problems += laid_out
     if problems: raise SystemExit('docs check failed:\n' + '\n'.join(problems))
-    print(f"docs check: {len(nbs)} pages OK")
+    print(f"docs check: {len(nbs)} pages OK; " + (measured or "no Chromium here: widths not measured"))
 
 
 if __name__ == '__main__':

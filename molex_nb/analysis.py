@@ -8,7 +8,7 @@ import json, math, statistics, sys
 from pathlib import Path
 from scipy import stats
 import matplotlib.pyplot as plt
-from .train import CommandParser
+from .train import CommandParser, shown_command
 
 # %% auto #0
 __all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main', 'cli']
@@ -104,37 +104,44 @@ def plot_paired(
     records:list,          # from `load_records`
     method:str='molex', baseline:str='lora',
     metric:str|None=None,
-    ax_size:float=2.6,
+    ax_size:float=3.2,     # inches per panel; two panels a row, so that the figure keeps its size on a page
 ):
-    "One panel per task: each seed's baseline and method values joined by a line (paired), and the mean difference."
+    "One panel per task, two a row: each seed's baseline and method values joined by a line (paired), and the mean difference."
     rows = paired(records, method, baseline, metric)
     if not rows: raise ValueError(f"no task has both {method!r} and {baseline!r} runs on a common seed")
     by = {}
     for r in records: by.setdefault((r['task'], r['method']), {})[r['seed']] = _value(r, metric)
-    fig, axs = plt.subplots(1, len(rows), figsize=(ax_size * len(rows), 2.8), squeeze=False)
-    for ax, p in zip(axs[0], rows):
+    ncol = min(2, len(rows)); nrow = math.ceil(len(rows) / ncol)
+    fig, axs = plt.subplots(nrow, ncol, figsize=(ax_size * ncol, 2.6 * nrow), squeeze=False)
+    for ax in axs.flat[len(rows):]: ax.set_visible(False)
+    for ax, p in zip(axs.flat, rows):
         k = _scale(metric or next(r['main_metric'] for r in records if r['task'] == p['task']))
         for s in p['seeds']:
             ax.plot([0, 1], [k * by[p['task'], baseline][s], k * by[p['task'], method][s]], '-o', color='tab:blue', alpha=0.6)
         ax.set_xticks([0, 1], [baseline, method]); ax.set_xlim(-0.3, 1.3)
-        ax.set_title(f"{p['task']}: {k * p['mean']:+.2f} (p={'–' if math.isnan(p['p']) else format(p['p'], '.2f')})", fontsize=9)
-    axs[0][0].set_ylabel(metric or 'main metric (fractions × 100)')
+        ax.set_title(f"{p['task']}: {k * p['mean']:+.2f} (p={'–' if math.isnan(p['p']) else format(p['p'], '.2f')})", fontsize=10)
+    for row in axs: row[0].set_ylabel(metric or 'main metric (fractions × 100)')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/10_analysis.ipynb #34b60503
 def provenance(
-    records:list,   # from `load_records`
-)->str:             # Markdown: what produced the records
-    "The model, data, seeds, settings changed from the preset (the cuts), device, versions, commands and wall time of a set of runs."
+    records:list,           # from `load_records`
+    names:dict|None=None,   # what to show for a local path the records hold (a model folder, the data folder, an --out folder)
+)->str:                     # Markdown: what produced the records
+    "The model, data (its files and their checksums), seeds, settings changed from the preset (the cuts), device, versions, commands and wall time of a set of runs."
     vals = lambda k: sorted({json.dumps(r.get(k), sort_keys=True) if isinstance(r.get(k), (dict, list)) else str(r.get(k)) for r in records})
+    files = dict(sorted({k: v for r in records for k, v in (r.get('data_files') or {}).items()}.items()))
     lines = [f"- runs: {len(records)}; tasks: {', '.join(vals('task'))}; methods: {', '.join(vals('method'))}; seeds: {', '.join(vals('seed'))}",
-             f"- model: {', '.join(vals('model'))}", f"- data: {', '.join(vals('data'))}",
-             f"- preset: {', '.join(v for v in vals('preset') if v != 'None') or 'the pipeline default'}; changed from it: {', '.join(vals('overrides'))}",
-             f"- device: {', '.join(vals('device'))}; versions: {', '.join(vals('versions'))}",
-             f"- wall time: {sum(r.get('wall_s', 0) for r in records) / 3600:.2f} h in all"]
-    lines += [f"- command: `{c}`" for c in vals('command')]
-    return '\n'.join(lines)
+             f"- model: {', '.join(vals('model'))}", f"- data: {', '.join(vals('data'))}"]
+    if files: lines.append("- data files (SHA-256, first 16 hex digits): " + ', '.join(f"{k} `{v}`" for k, v in files.items()))
+    lines += [f"- preset: {', '.join(v for v in vals('preset') if v != 'None') or 'the pipeline default'}; changed from it: {', '.join(vals('overrides'))}",
+              f"- device: {', '.join(vals('device'))}; versions: {', '.join(vals('versions'))}",
+              f"- wall time: {sum(r.get('wall_s', 0) for r in records) / 3600:.2f} h in all"]
+    lines += [f"- command: `{shown_command(c)}`" for c in vals('command')]              # the --out folder by its name
+    text = '\n'.join(lines)
+    for k in sorted(names or {}, key=len, reverse=True): text = text.replace(k, names[k])   # the longest path first
+    return text
 
 # %% ../nbs/10_analysis.ipynb #4d4a6d8e
 def main(argv:list|None=None):

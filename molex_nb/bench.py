@@ -16,7 +16,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig, HostSyncs
 from .hf import molex_model, molex_param_groups, _hf_model
-from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile, CommandParser, comma_list, integer
+from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile, CommandParser, comma_list, integer, shown_command
 
 # %% auto #0
 __all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
@@ -323,7 +323,7 @@ def bench_table(res:dict)->str:
     lines = [f"Device: {res['device']}; torch {res['versions']['torch']}, transformers {res['versions']['transformers']}, "
              f"peft {res['versions']['peft']}; {res['settings']['dtype']}, "
              f"{'torch.compile mode ' + repr(res['settings']['compile']) + ' (train, infer)' if res['settings'].get('compile') else 'eager'}, median of {res['settings']['repeats']} after "
-             f"{res['settings']['warmup']} warm-up. Command: `{res['command']}`", '',
+             f"{res['settings']['warmup']} warm-up. Command: `{shown_command(res['command'])}`", '',
              '| model | batch x seq | phase | LoRA ms | naive ms (x LoRA) | fast ms (x LoRA) | fast + recompute ms (x LoRA) | FLOPs x LoRA (fast) | fast vs naive | weights MiB | activation peak x LoRA (naive, fast, + recompute) | peak x LoRA (fast, + recompute) | kept for backward x LoRA (naive, fast, + recompute) | fast TFLOP/s |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in ratios(res):
@@ -561,7 +561,7 @@ def proxy_table(res:dict)->str:
     f = lambda v, fmt: '' if v is None else format(v, fmt)
     x = lambda r, k, fmt='.2f': f"{f(r.get(k), fmt)} ({f(r.get(k + '_x'), '.2f')}x)" if r.get(k) is not None else ''
     lines = [f"Device: {res['device']}; torch {res['versions']['torch']}, transformers {res['versions']['transformers']}, "
-             f"peft {res['versions']['peft']}; {res['settings']['dtype']}. Command: `{res['command']}`", '',
+             f"peft {res['versions']['peft']}; {res['settings']['dtype']}. Command: `{shown_command(res['command'])}`", '',
              '| model | batch x seq | phase | impl | ops/step (x LoRA) | syncs | FLOPs x LoRA | graphs, breaks, recompiles | eager CPU ms (x LoRA) | compile s (x LoRA) | kernels compiled (x LoRA) | compiled CPU ms (x LoRA) | kept for backward MiB (x LoRA) |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in proxy_rows(res):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_e2e.ipynb #12f95e5e
 from __future__ import annotations
-import contextlib, csv, json, math, os, re, shutil, sys, time, warnings
+import contextlib, csv, importlib.util, json, math, os, re, shutil, sys, time, warnings
 from collections import Counter
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
@@ -17,13 +17,14 @@ from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import _hf_model, _atomic_write, find_blocks, find_family, lora_targets, molex_model
 from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
+                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
 
 # %% auto #0
-__all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'load_e2e', 'group_refs',
-           'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu', 'mteval_nist', 'have_java', 'coco_metrics',
-           'e2e_metrics', 'first_ref_system', 'write_system', 'E2EPreset', 'e2e_model', 'per_sequence_routing',
-           'decode_e2e', 'E2EDecoding', 'run_e2e', 'load_run', 'main', 'cli']
+__all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'e2e_files',
+           'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu', 'mteval_nist',
+           'have_java', 'check_e2e_extra', 'coco_metrics', 'e2e_metrics', 'first_ref_system', 'write_system',
+           'E2EPreset', 'e2e_model', 'per_sequence_routing', 'decode_e2e', 'E2EDecoding', 'run_e2e', 'load_run', 'main',
+           'cli']
 
 # %% ../nbs/09_e2e.ipynb #09e7c6c7
 E2E_HUB = 'tuetschek/e2e_nlg'
@@ -39,6 +40,16 @@ def _read_e2e(path:Path)->dict:
     if bad: raise ValueError(f"{path}: rows {bad[:5]} do not hold a non-empty MR and reference")
     return dict(mr=[r[0] for r in rows[1:]], ref=[r[1] for r in rows[1:]])
 
+def e2e_files(
+    data,          # a folder with the release's trainset.csv, devset.csv (and testset_w_refs.csv)
+)->list:           # the files a run reads
+    "The release's files in `data`, or a clear error naming what is missing."
+    root = Path(data).expanduser()
+    if not root.is_dir(): raise ValueError(f"data={str(data)!r} is not a folder (expected the E2E release's CSV files)")
+    missing = [f for s, f in _E2E_FILES.items() if s != 'test' and not (root / f).exists()]
+    if missing: raise ValueError(f"data={str(data)!r} lacks {missing}; it holds {sorted(p.name for p in root.iterdir())}")
+    return [root / f for f in _E2E_FILES.values() if (root / f).exists()]
+
 def load_e2e(
     data=None,     # a folder with the release's trainset.csv, devset.csv (and testset_w_refs.csv); None: the hub
 )->DatasetDict:    # train, validation (and test) with columns mr, ref: one row per reference
@@ -50,11 +61,8 @@ def load_e2e(
                                   f"(or --data) a folder holding the release's {_E2E_FILES['train']} and {_E2E_FILES['validation']}") from e
         return DatasetDict({s: d.rename_columns({'meaning_representation': 'mr', 'human_reference': 'ref'}).select_columns(['mr', 'ref'])
                             for s, d in ds.items()})
-    root = Path(data).expanduser()
-    if not root.is_dir(): raise ValueError(f"data={str(data)!r} is not a folder (expected the E2E release's CSV files)")
-    missing = [f for s, f in _E2E_FILES.items() if s != 'test' and not (root / f).exists()]
-    if missing: raise ValueError(f"data={str(data)!r} lacks {missing}; it holds {sorted(p.name for p in root.iterdir())}")
-    return DatasetDict({s: Dataset.from_dict(_read_e2e(root / f)) for s, f in _E2E_FILES.items() if (root / f).exists()})
+    files = {f.name: f for f in e2e_files(data)}
+    return DatasetDict({s: Dataset.from_dict(_read_e2e(files[f])) for s, f in _E2E_FILES.items() if f in files})
 
 def group_refs(
     split,            # a split of `load_e2e` (or any rows with mr and ref)
@@ -152,6 +160,13 @@ def mteval_nist(hyps:list, refs:list, n:int=5)->float:
     return score * (1.0 if ratio >= 1 else 0.0 if ratio <= 0 else math.exp(-beta * math.log(ratio) ** 2))
 
 def have_java()->bool: return shutil.which('java') is not None
+
+E2E_EXTRA = ('sacrebleu', 'pycocoevalcap')   # the official metrics' packages: installed by the extra molex_nb[e2e] (and [dev])
+
+def check_e2e_extra():
+    "The E2E metrics' packages are installed, or an ImportError that names the extra installing them."
+    missing = [m for m in E2E_EXTRA if importlib.util.find_spec(m) is None]
+    if missing: raise ImportError(f"the E2E metrics need {', '.join(missing)}, which the base install leaves out: pip install 'molex_nb[e2e]'")
 
 def coco_metrics(hyps:list, refs:list)->dict:
     "METEOR, ROUGE_L and CIDEr as the official script's COCO evaluator computes them (PTB tokenizer, needs Java)."
@@ -349,6 +364,7 @@ def run_e2e(
     compile:str|None=None,         # a torch.compile mode for training; MoLEx then runs execution='fast' (decoding stays eager)
 )->dict:                           # the run's record
     "Fine-tune one method with one seed on E2E, decode and score the dev MRs every epoch; write settings, outputs, checkpoints and the record."
+    check_e2e_extra()
     overrides = compile_overrides(compile, overrides)
     p = replace(E2EPreset(), **overrides)
     if method not in E2E_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(E2E_METHODS)}")
@@ -388,7 +404,7 @@ def run_e2e(
     record = dict(settings, preset_values=asdict(p), main_metric='BLEU', best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
                   decoding=p.generate_kwargs(), decode_mrs_per_s=best['decode']['mrs_per_s'] if best.get('decode') else None,
                   train_samples=len(train), eval_mrs=len(mrs), eval_refs=sum(map(len, refs)), java=have_java(),
-                  **run_facts(m, args, command, t0, last))
+                  **run_facts(m, args, command, t0, last, None if data is None else file_digests(e2e_files(data), data)))
     write_json(run_dir / 'record.json', record)
     return record
 
@@ -418,6 +434,8 @@ def main(argv:list|None=None):
                          'local E2E release folder (default: the hub, tuetschek/e2e_nlg)', 'runs/e2e')
     ap.add_argument('--max-eval-mrs', type=integer(1), default=None, help='decode and score the first N dev MRs only (recorded); default: all')
     a = ap.parse_args(argv)
+    try: check_e2e_extra()
+    except ImportError as e: ap.error(str(e))
     overrides = check_pipeline(ap, a, E2EPreset, lambda o: E2EPreset(**o), lambda: load_e2e(a.data))
     if not have_java(): print("molex_e2e: java is not installed: METEOR, ROUGE_L and CIDEr will not be computed (BLEU and NIST will)", file=sys.stderr)
     cmd = 'molex_e2e ' + ' '.join(sys.argv[1:] if argv is None else argv)

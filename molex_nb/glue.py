@@ -21,11 +21,12 @@ from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets
 from .train import (MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, pipeline_parser, check_pipeline, comma_list, cache_home, cached_map)
+                            check_fields, file_digests, pipeline_parser, check_pipeline, comma_list, cache_home, cached_map)
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
-           'glue_preset', 'eval_splits', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main', 'cli']
+           'glue_preset', 'eval_splits', 'glue_files', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main',
+           'cli']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -202,6 +203,19 @@ def _local_files(folder:Path, names:tuple)->list:
     "The files of one split ('a|b': the first that exists)."
     return [next((folder / a for a in n.split('|') if (folder / a).exists()), folder / n.split('|')[0]) for n in names]
 
+def glue_files(
+    task:str,           # a GLUE task
+    data,               # a local GLUE folder (holding CoLA/, SST-2/, ... or the task's own folder)
+)->dict:                # split -> the task's files of that split, as the releases name them
+    "The local files of one GLUE task, or a clear error naming what is missing."
+    if task not in _LOCAL: raise ValueError(f"task={task!r} is not a GLUE task; allowed: {', '.join(_LOCAL)}")
+    fmt, root = _LOCAL[task], Path(data).expanduser()
+    if not root.is_dir(): raise FileNotFoundError(f"data={str(data)!r} is not a folder; expected a GLUE folder holding CoLA/, SST-2/, ... (or the task's own folder)")
+    folder = root / fmt.folder if (root / fmt.folder).is_dir() else root if root.name == fmt.folder else None
+    if folder is None: raise FileNotFoundError(f"data={str(data)!r} has no folder {fmt.folder}/ (GLUE {task}); expected {root / fmt.folder} "
+                                               f"with {', '.join(n for v in fmt.files.values() for n in v)}")
+    return {split: _local_files(folder, names) for split, names in fmt.files.items()}
+
 def load_glue(
     task:str,           # a GLUE task: cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte
     data=None,          # a local GLUE folder (holding CoLA/, SST-2/, ... or the task's own folder); None: the hub
@@ -215,14 +229,9 @@ def load_glue(
             raise ConnectionError(f"GLUE {task}: {GLUE_HUB} could not be loaded from the hub ({e}); without a network pass data= "
                                   f"(--data) a local GLUE folder") from e
         return DatasetDict({s: ds[s].select_columns(cols) for s in ('train', *eval_splits(task))})
-    fmt, root = _LOCAL[task], Path(data).expanduser()
-    if not root.is_dir(): raise FileNotFoundError(f"data={str(data)!r} is not a folder; expected a GLUE folder holding CoLA/, SST-2/, ... (or the task's own folder)")
-    folder = root / fmt.folder if (root / fmt.folder).is_dir() else root if root.name == fmt.folder else None
-    if folder is None: raise FileNotFoundError(f"data={str(data)!r} has no folder {fmt.folder}/ (GLUE {task}); expected {root / fmt.folder} "
-                                               f"with {', '.join(n for v in fmt.files.values() for n in v)}")
     out = {}
-    for split, names in fmt.files.items():
-        parts = [_read(f, task, fmt) for f in _local_files(folder, names)]
+    for split, files in glue_files(task, data).items():
+        parts = [_read(f, task, _LOCAL[task]) for f in files]
         out[split] = Dataset.from_dict({c: [v for p in parts for v in p[c]] for c in cols})
     return DatasetDict(out)
 
@@ -329,7 +338,7 @@ def run_glue(
     main = MAIN_METRIC.get(task, 'accuracy')
     best = best_epoch(epochs, main)
     record = dict(settings, preset_values=asdict(p), lr=lr, main_metric=main, best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
-                  train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()}, **run_facts(m, args, command, t0, last))
+                  train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()}, **run_facts(m, args, command, t0, last, None if data is None else file_digests([f for fs in glue_files(task, data).values() for f in fs], data)))
     if args.process_index == 0: write_json(run_dir / 'record.json', record)
     return record
 

@@ -14,7 +14,7 @@ from transformers import AutoTokenizer, DataCollatorForSeq2Seq
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
 from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
+                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
 from .e2e import e2e_model, load_run
 
 # %% auto #0
@@ -211,7 +211,7 @@ def run_instruct(
     best = best_epoch(epochs, 'ppl', 'min')
     record = dict(settings, preset_values=asdict(p), main_metric='ppl', best_epoch=best['epoch'], best=best['metrics'], epochs=epochs, start=start,
                   train_samples=len(train), eval_samples=len(val), train_tokens=sum(sum(x != -100 for x in l) for l in train['labels']),
-                  **run_facts(m, args, command, t0, last))
+                  **run_facts(m, args, command, t0, last, None if data is None else file_digests([_alpaca_file(data)], data)))
     write_json(run_dir / 'record.json', record)
     return record
 

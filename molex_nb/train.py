@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #559e4908
 from __future__ import annotations
-import argparse, contextlib, dataclasses, json, math, os, platform, re, shutil, sys, time
+import argparse, contextlib, dataclasses, hashlib, json, math, os, platform, re, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -20,8 +20,8 @@ from .hf import _hf_model, molex_parameters, _atomic_write, check_pretrained
 # %% auto #0
 __all__ = ['COMPILE_MODES', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name', 'epochs_from_log',
            'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile', 'compile_overrides', 'run_args',
-           'run_facts', 'CommandParser', 'comma_list', 'integer', 'parse_set', 'check_fields', 'pipeline_parser',
-           'check_pipeline', 'cache_home', 'cached_map']
+           'file_digests', 'shown_command', 'run_facts', 'CommandParser', 'comma_list', 'integer', 'parse_set',
+           'check_fields', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -260,16 +260,34 @@ def run_args(
     if compile is not None: kw.update(torch_compile=True, torch_compile_mode=compile)
     return TrainingArguments(str(run_dir), **{**kw, **kwargs})
 
+def file_digests(
+    files:list,    # the local data files a run read
+    root,          # the file or folder they were given as (--data)
+)->dict:           # each file's path under `root` -> the first 16 hex digits of its SHA-256 (as the data's sources list them)
+    "What a record says of local data: each file by its name in the data folder and its checksum, not by a machine's path."
+    out, root = {}, Path(root).expanduser()
+    for f in map(Path, files):
+        h = hashlib.sha256()
+        with open(f, 'rb') as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
+        out[f.relative_to(root).as_posix() if root.is_dir() and f.is_relative_to(root) else f.name] = h.hexdigest()[:16]
+    return out
+
+def shown_command(command:str)->str:
+    "A recorded command as a page shows it: the --out path by its last part (the machine's folders say nothing to a reader)."
+    return re.sub(r'--out (\S+)', lambda m: '--out ' + Path(m.group(1)).name, command)
+
 def run_facts(
     model:nn.Module,    # the trained model
     args,               # its TrainingArguments
     command:str|None,   # the command line (None: sys.argv)
     started:float,      # time.time() when training started
     resumed_from,       # the checkpoint it resumed from, or None
-)->dict:                # MoLEx's config, trainable parameters, world size, device, versions, command, wall time, resume
+    data_files:dict|None=None,  # local data: `file_digests` of the files read (None: hub data, named by its dataset)
+)->dict:                # MoLEx's config, trainable parameters, world size, device, versions, command, wall time, resume, data files
     "What every run record holds besides its task's results."
     hf = _hf_model(model)
-    return dict(molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
+    return dict(data_files=data_files, molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
                 trainable_params=sum(q.numel() for q in model.parameters() if q.requires_grad),
                 world_size=args.world_size, device=device_name(args.device), versions=versions(),
                 command=command or ' '.join(sys.argv), wall_s=round(time.time() - started, 1), resumed_from=resumed_from)
@@ -277,10 +295,18 @@ def run_facts(
 # %% ../nbs/07_train.ipynb #ca28e9df
 def _first_line(e:BaseException)->str: return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+class _Help(argparse.HelpFormatter):
+    "Each flag's default after its help, lists written as they are typed; none where the help already says it or there is none (None, off, empty)."
+    def _get_help_string(self, action):
+        h, d = action.help, action.default
+        if 'default' in h or d is None or d is False or d == [] or d is argparse.SUPPRESS or not action.option_strings: return h
+        shown = ','.join(map(str, d)) if isinstance(d, (list, tuple)) else str(d)
+        return f"{h} (default: {shown.replace('%', '%%')})"
+
 class CommandParser(argparse.ArgumentParser):
     "argparse with the package's convention: help on every flag, defaults shown, a user's mistake as one line and exit status 2."
     def __init__(self, prog:str, description:str|None=None, **kwargs):
-        super().__init__(prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs)
+        super().__init__(prog=prog, description=description, formatter_class=_Help, **kwargs)
 
     def add_argument(self, *args, **kwargs):
         if not kwargs.get('help'): raise TypeError(f"{self.prog} {'/'.join(args)}: every argument needs a help text")
