@@ -15,7 +15,7 @@ from collections import Counter
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig, HostSyncs
-from .hf import molex_model, molex_param_groups, _hf_model
+from .hf import molex_model, molex_param_groups, transformers_model
 from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile, CommandParser, comma_list, integer, shown_command
 
 # %% auto #0
@@ -81,15 +81,15 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
     check_compile(compile)
     fwd = model if compile is None or phase == 'decode' else torch.compile(model, mode=compile) if backend == 'inductor' else torch.compile(model, backend=backend)
     g = torch.Generator().manual_seed(seed)
-    V = _hf_model(model).config.vocab_size
+    V = transformers_model(model).config.vocab_size
     ids = torch.randint(3, V, (batch, seq), generator=g).to(device)
     mask = torch.ones_like(ids)
-    decoder = _hf_model(model).config.model_type != 'roberta'
+    decoder = transformers_model(model).config.model_type != 'roberta'
     labels = ids if decoder else torch.randint(0, 2, (batch,), generator=g).to(device)
     nocache = dict(use_cache=False) if decoder else {}
     if phase == 'train':
         model.train()
-        groups = molex_param_groups(model, lr=1e-4) if hasattr(_hf_model(model), 'molex') else [dict(params=[p for p in model.parameters() if p.requires_grad], lr=1e-4)]
+        groups = molex_param_groups(model, lr=1e-4) if hasattr(transformers_model(model), 'molex') else [dict(params=[p for p in model.parameters() if p.requires_grad], lr=1e-4)]
         opt = torch.optim.AdamW(groups, foreach=True)      # the multi-tensor AdamW (CUDA's default) on every device: op counts compare
         def step():
             fwd(input_ids=ids, attention_mask=mask, labels=labels, **nocache).loss.backward()     # training fills no KV cache
@@ -101,7 +101,7 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
         def step():
             with torch.no_grad(): fwd(input_ids=ids, attention_mask=mask, **nocache)     # scoring: no KV cache
         return step
-    if not decoder: raise ValueError(f"phase='decode' needs a decoder; {_hf_model(model).config.model_type} is an encoder")
+    if not decoder: raise ValueError(f"phase='decode' needs a decoder; {transformers_model(model).config.model_type} is an encoder")
     static = {}
     if compile is not None:     # a static cache, and generate's own compile of its decoding steps (the prefill runs eagerly)
         from transformers import CompileConfig
@@ -116,7 +116,7 @@ def make_step(model:nn.Module, phase:str, batch:int, seq:int, device='cpu', new_
 
 def saved_mib(model:nn.Module, step)->float:
     "MiB of the distinct tensors autograd keeps for the backward of one step, beyond the model's weights (and MoLEx's stacked copy)."
-    st = getattr(_hf_model(model), 'molex', None)
+    st = getattr(transformers_model(model), 'molex', None)
     bank = list(st.bank.frozen.values()) if st is not None else []      # counted in bank_mib
     own = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers(), *bank]}
     kept = {}
@@ -129,7 +129,7 @@ def saved_mib(model:nn.Module, step)->float:
 
 def weights_mib(model:nn.Module)->float:
     "MiB of the model's distinct parameter and buffer storages, the fast execution's stacked copy (if any) included."
-    st = getattr(_hf_model(model), 'molex', None)
+    st = getattr(transformers_model(model), 'molex', None)
     ts = [*model.parameters(), *model.buffers(), *(st.bank.frozen.values() if st is not None else ())]
     return sum({t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in ts}.values()) / 2**20
 
@@ -151,7 +151,7 @@ def peak_memory(model:nn.Module, step, device='cpu')->dict:
 
 def bank_mib(model:nn.Module)->float:
     "MiB the fast execution's stacked weights add to the model (0 when the layers' weights are views of the stacks)."
-    st = getattr(_hf_model(model), 'molex', None)
+    st = getattr(transformers_model(model), 'molex', None)
     return 0.0 if st is None else st.bank.extra_bytes / 2**20
 
 def _kv(kv_shape, q_shape): return (kv_shape[0], q_shape[1], *kv_shape[2:])   # GQA: KV heads broadcast to the query heads
@@ -179,7 +179,7 @@ def model_flops(step)->int:
 def decode_weight_ratio(model:nn.Module)->float:
     """Weight bytes a decoded token reads with MoLEx, over LoRA's: every weight once, plus one block per expert (top_k
     per MoLEx layer). Small-batch decoding is bound by those reads, so this is a floor on its time ratio."""
-    st = _hf_model(model).molex
+    st = transformers_model(model).molex
     nbytes = lambda mod: sum(p.numel() * p.element_size() for p in mod.parameters())
     block = max(nbytes(b) for b in st.bank.layers)        # the blocks of a stack have one shape
     return (nbytes(model) + st.config.top_k * len(st.config.mix_layers or range(st.T)) * block) / nbytes(model)

@@ -15,11 +15,11 @@ from torch.utils.checkpoint import checkpoint
 from torch.nn.utils.stateless import _reparametrize_module   # what torch.func.functional_call runs in: a module's parameters swapped for a call
 from torch.utils._python_dispatch import TorchDispatchMode
 from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGREGATIONS, ROUTER_GRADS,
-                           _check_choice, _check_int)
+                           check_choice, check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'FAST_MODULES', 'MoLExConfig', 'Alpha', 'register_fast_module', 'LayerBank', 'MoLExLayer', 'MoLEx',
-           'HostSyncs']
+__all__ = ['EXECUTIONS', 'FAST_MODULES', 'MoLExConfig', 'Alpha', 'register_fast_module', 'LayerBank', 'placement', 'MoLExLayer',
+           'MoLEx', 'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
@@ -51,11 +51,11 @@ class MoLExConfig:
         if not isinstance(a, (int, float)) or isinstance(a, bool) or math.isnan(a): raise ValueError(f"alpha={a!r} must be a number")
         if self.learn_alpha and not 0 < a < 1: raise ValueError(f"alpha={a!r} must be in (0, 1) when learn_alpha=True")
         if not 0 <= a <= 1: raise ValueError(f"alpha={a!r} must be in [0, 1] (in (0, 1) when learned)")
-        _check_int('top_k', self.top_k, 1); _check_int('proj_dim', self.proj_dim, 1)
-        _check_choice('gate', self.gate, GATE_KINDS); _check_choice('activation', self.activation, ACTIVATIONS)
-        _check_choice('granularity', self.granularity, GRANULARITIES); _check_choice('batch_agg', self.batch_agg, AGGREGATIONS)
-        _check_choice('router_grad', self.router_grad, ROUTER_GRADS); _check_choice('cosine_axis', self.cosine_axis, ('feature', 'sequence'))
-        _check_choice('execution', self.execution, EXECUTIONS)
+        check_int('top_k', self.top_k, 1); check_int('proj_dim', self.proj_dim, 1)
+        check_choice('gate', self.gate, GATE_KINDS); check_choice('activation', self.activation, ACTIVATIONS)
+        check_choice('granularity', self.granularity, GRANULARITIES); check_choice('batch_agg', self.batch_agg, AGGREGATIONS)
+        check_choice('router_grad', self.router_grad, ROUTER_GRADS); check_choice('cosine_axis', self.cosine_axis, ('feature', 'sequence'))
+        check_choice('execution', self.execution, EXECUTIONS)
         if self.execution == 'fast' and self.granularity != 'batch':
             raise ValueError(f"execution='fast' needs granularity='batch' (one choice per batch, gathered on the device), "
                              f"got granularity={self.granularity!r}; use execution='naive' for token or sequence routing")
@@ -85,7 +85,7 @@ class MoLExConfig:
             bad = [i for i in (getattr(self, name) or ()) if i >= T]
             if bad: raise ValueError(f"{name} has layer indices {bad}, but the stack has T={T} layers (0..{T-1})")
         E = len(self.candidates or range(T))
-        _check_int('top_k', self.top_k, 1, E)
+        check_int('top_k', self.top_k, 1, E)
 
 # %% ../nbs/01_core.ipynb #029b4631
 class Alpha(nn.Module):
@@ -261,7 +261,7 @@ def _no_inner_checkpointing(layer:nn.Module):
 # %% ../nbs/01_core.ipynb #a513c0fb
 def _hidden(out): return out[0] if isinstance(out, tuple) else out
 
-def _placement(module:nn.Module)->tuple:
+def placement(module:nn.Module)->tuple:
     "(device, dtype) of the module's first floating-point parameter: where and in which dtype MoLEx puts what it adds."
     p = next((p for p in module.parameters() if p.is_floating_point()), None)
     return (p.device, p.dtype) if p is not None else (torch.device('cpu'), torch.get_default_dtype())
@@ -283,11 +283,11 @@ class MoLExLayer(nn.Module):
         super().__init__()
         cfg = config or MoLExConfig()
         T = len(layers)
-        _check_int('t', t, 0, T - 1)
+        check_int('t', t, 0, T - 1)
         cfg.check(T)
         self.t, self.T, self.residual, self.config = t, T, residual, cfg
         self.candidates = tuple(cfg.candidates or range(T))
-        device, dtype = _placement(layers[t])                 # what MoLEx adds lives where the layer lives
+        device, dtype = placement(layers[t])                 # what MoLEx adds lives where the layer lives
         self.register_buffer('_cand', torch.tensor(self.candidates, device=device), persistent=False)
         self.register_buffer('_own', torch.tensor([t], device=device), persistent=False)
         if router is None:
@@ -297,7 +297,7 @@ class MoLExLayer(nn.Module):
             raise ValueError(f"router has n_experts={router.n_experts}, but there are {len(self.candidates)} candidate layers")
         if d_model is not None and router.d_model != d_model:
             raise ValueError(f"router has d_model={router.d_model}, but d_model={d_model}")
-        _check_int('top_k', router.top_k, 1, len(self.candidates))
+        check_int('top_k', router.top_k, 1, len(self.candidates))
         alpha = Alpha(cfg.alpha, cfg.learn_alpha) if alpha is None else alpha
         if register_layer: self.layer = layers[t]     # registered: this layer belongs to this position
         else: object.__setattr__(self, 'layer', layers[t])   # a plain reference: the layer is registered elsewhere
@@ -417,7 +417,7 @@ class MoLEx(nn.Module):
         self.residual, self.mix = residual, tuple(cfg.mix_layers or range(T))
         n_exp = len(cfg.candidates or range(T))
         if cfg.shared_router:
-            device, dtype = _placement(layers[0])
+            device, dtype = placement(layers[0])
             self.router, self.alpha = cfg.router(d_model, n_exp).to(device, dtype), Alpha(cfg.alpha, cfg.learn_alpha).to(device, dtype)
         shared = dict(router=self.router, alpha=self.alpha, shared=True) if cfg.shared_router else {}
         self.bank = LayerBank(layers, share=not cfg.stack_copy)

@@ -11,20 +11,19 @@ from pathlib import Path
 import torch
 from datasets import Dataset, DatasetDict, load_dataset
 from datasets.fingerprint import Hasher
-from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, TrainerCallback, set_seed
+from transformers import AutoTokenizer, DataCollatorForSeq2Seq, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
-from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
-from .hf import _hf_model, _atomic_write, find_blocks, find_family, lora_targets, molex_model
+from .hf import transformers_model, atomic_write
 from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
+                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map,
+                            causal_lm_model, load_run)
 
 # %% auto #0
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'e2e_files',
            'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu', 'mteval_nist',
            'have_java', 'check_e2e_extra', 'coco_metrics', 'e2e_metrics', 'first_ref_system', 'write_system',
-           'E2EPreset', 'e2e_model', 'per_sequence_routing', 'decode_e2e', 'E2EDecoding', 'run_e2e', 'load_run', 'main',
-           'cli']
+           'E2EPreset', 'per_sequence_routing', 'decode_e2e', 'E2EDecoding', 'run_e2e', 'main', 'cli']
 
 # %% ../nbs/09_e2e.ipynb #09e7c6c7
 E2E_HUB = 'tuetschek/e2e_nlg'
@@ -215,7 +214,7 @@ def write_system(
 ):
     "A system output as the official script reads it: one line per MR (newlines inside an output become spaces), written atomically."
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(Path(path), lambda f: f.write_text(''.join(' '.join(h.split()) + '\n' for h in hyps), encoding='utf-8'))
+    atomic_write(Path(path), lambda f: f.write_text(''.join(' '.join(h.split()) + '\n' for h in hyps), encoding='utf-8'))
 
 # %% ../nbs/09_e2e.ipynb #232b3ae7
 @dataclass(frozen=True)
@@ -254,33 +253,12 @@ class E2EPreset:
 
 E2E_METHODS = ('lora', 'molex')
 
-def e2e_model(
-    model,                  # a hub name (gpt2-medium), a local folder of a causal LM, or a causal LM already built
-    method:str,             # 'lora' or 'molex'
-    preset:E2EPreset,       # Table 6
-    seed:int=0,             # seeds LoRA's initial weights and the router's
-    sync_routing:bool=False,# several GPUs: batch routing decided on the global batch
-    **kwargs,               # more arguments of from_pretrained (dtype, ...)
-):
-    "The model of one run: a pre-trained causal LM with LoRA, and MoLEx on its first layers for method 'molex'."
-    if method not in E2E_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(E2E_METHODS)}")
-    set_seed(seed)
-    m = model if isinstance(model, torch.nn.Module) else AutoModelForCausalLM.from_pretrained(model, **kwargs)
-    targets = list(preset.lora_targets or lora_targets(m))
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*fan_in_fan_out.*')     # GPT-2's Conv1D: PEFT sets it, as it should
-        warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)  # peft 0.21 on transformers >= 5.24
-        m = get_peft_model(m, LoraConfig(task_type='CAUSAL_LM', r=preset.lora_r, lora_alpha=preset.lora_alpha,
-                                         lora_dropout=preset.lora_dropout, target_modules=targets))
-    if method == 'molex':
-        molex_model(m, preset.molex_config(len(find_blocks(m, find_family(m))), sync_routing=sync_routing))
-    return m
 
 # %% ../nbs/09_e2e.ipynb #2826e6f6
 @contextlib.contextmanager
 def per_sequence_routing(model):
     "Inside: every MoLEx router decides per sequence (each prompt on its own tokens), as batch routing does on a batch of one."
-    hf = _hf_model(model)
+    hf = transformers_model(model)
     st = getattr(hf, 'molex', None)
     routers = [] if st is None else [st.router] if st.config.shared_router else [l.molex_router for l in st.layers]
     old = [r.granularity for r in routers]
@@ -382,7 +360,7 @@ def run_e2e(
     if max_train_samples is not None: train = train.select(range(min(max_train_samples, len(train))))
     mrs, refs = group_refs(ds['validation'])
     if max_eval_mrs is not None: mrs, refs = mrs[:max_eval_mrs], refs[:max_eval_mrs]
-    m = e2e_model(model, method, p, seed, sync_routing)
+    m = causal_lm_model(model, method, p, seed, sync_routing)
     args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
         num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, warmup_steps=p.warmup_steps,
         lr_scheduler_type=p.schedule, label_smoothing_factor=p.label_smoothing, adam_beta2=p.adam_beta2, adam_epsilon=p.adam_epsilon,
@@ -407,25 +385,6 @@ def run_e2e(
                   **run_facts(m, args, command, t0, last, None if data is None else file_digests(e2e_files(data), data)))
     write_json(run_dir / 'record.json', record)
     return record
-
-# %% ../nbs/09_e2e.ipynb #32f44258
-def load_run(
-    run_dir,            # a run folder written by run_e2e
-    **kwargs,           # more arguments of from_pretrained for the base model (dtype, device_map, ...)
-)->tuple:               # (model, tokenizer), the model in eval mode
-    "The model of a run's last checkpoint, with its tokenizer."
-    from peft import PeftModel
-    from molex_nb.hf import from_pretrained as molex_from_pretrained
-    run_dir = Path(run_dir)
-    if not (run_dir / 'settings.json').exists(): raise ValueError(f"run_dir={str(run_dir)!r} holds no settings.json: not a run folder")
-    st = json.loads((run_dir / 'settings.json').read_text())
-    ck = get_last_checkpoint(str(run_dir))
-    if ck is None: raise ValueError(f"run_dir={str(run_dir)!r} holds no checkpoint-N folder (the run saved none yet)")
-    base = AutoModelForCausalLM.from_pretrained(st['model'], **kwargs)
-    m = molex_from_pretrained(base, ck) if st['method'] == 'molex' else PeftModel.from_pretrained(base, ck)
-    tok = AutoTokenizer.from_pretrained(ck)
-    if tok.pad_token is None: tok.pad_token = tok.eos_token
-    return m.eval(), tok
 
 # %% ../nbs/09_e2e.ipynb #209ad44a
 def main(argv:list|None=None):

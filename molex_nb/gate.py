@@ -12,16 +12,16 @@ import torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['GATE_KINDS', 'ACTIVATIONS', 'GRANULARITIES', 'AGGREGATIONS', 'ROUTER_GRADS', 'topk_mask', 'smoe_weights',
-           'LinearRouter', 'CosineRouter', 'aggregate_experts', 'expert_weights', 'load_balance_loss', 'Routing',
-           'Router', 'SMoE']
+__all__ = ['GATE_KINDS', 'ACTIVATIONS', 'GRANULARITIES', 'AGGREGATIONS', 'ROUTER_GRADS', 'check_choice', 'check_int', 'topk_mask',
+           'smoe_weights', 'LinearRouter', 'CosineRouter', 'aggregate_experts', 'expert_weights', 'load_balance_loss',
+           'Routing', 'Router', 'SMoE']
 
 # %% ../nbs/00_gate.ipynb #507a989c
-def _check_choice(name:str, value, allowed:tuple):
+def check_choice(name:str, value, allowed:tuple):
     "Raise a ValueError unless `value` is one of `allowed`."
     if value not in allowed: raise ValueError(f"{name}={value!r} is not allowed; choose one of {allowed}")
 
-def _check_int(name:str, value, lo:int, hi:int|None=None):
+def check_int(name:str, value, lo:int, hi:int|None=None):
     "Raise a ValueError unless `value` is an int in [lo, hi]."
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= lo and (hi is None or value <= hi)
     if not ok:
@@ -38,7 +38,7 @@ def topk_mask(
     k:int=1,       # how many experts to keep
 )->Tensor:         # the scores with all but the top-k set to -inf
     "TopK of Eq. 1."
-    _check_int('k', k, 1, logits.shape[-1])
+    check_int('k', k, 1, logits.shape[-1])
     keep = torch.zeros_like(logits, dtype=torch.bool).scatter_(-1, logits.topk(k, dim=-1).indices, True)
     return logits.masked_fill(~keep, float('-inf'))
 
@@ -58,7 +58,7 @@ class LinearRouter(nn.Module):
         init_std:float=0.02,   # std of the normal init of W (b starts at 0)
     ):
         super().__init__()
-        _check_int('d_model', d_model, 1); _check_int('n_experts', n_experts, 1)
+        check_int('d_model', d_model, 1); check_int('n_experts', n_experts, 1)
         self.d_model, self.n_experts = d_model, n_experts
         self.proj = nn.Linear(d_model, n_experts)
         nn.init.normal_(self.proj.weight, std=init_std); nn.init.zeros_(self.proj.bias)
@@ -79,8 +79,8 @@ class CosineRouter(nn.Module):
         cosine_axis:str='feature',   # 'feature': cosine per token (paper); 'sequence': the reference code's axis
     ):
         super().__init__()
-        _check_int('d_model', d_model, 1); _check_int('n_experts', n_experts, 1); _check_int('proj_dim', proj_dim, 1)
-        _check_choice('cosine_axis', cosine_axis, ('feature', 'sequence'))
+        check_int('d_model', d_model, 1); check_int('n_experts', n_experts, 1); check_int('proj_dim', proj_dim, 1)
+        check_choice('cosine_axis', cosine_axis, ('feature', 'sequence'))
         if not init_temperature > 0: raise ValueError(f"init_temperature={init_temperature!r} must be > 0")
         self.d_model, self.n_experts, self.proj_dim = d_model, n_experts, proj_dim
         self.cosine_axis, self.max_scale = cosine_axis, max_scale
@@ -128,10 +128,10 @@ def aggregate_experts(
     sync:bool=False,             # batch routing under torch.distributed: decide on the global batch of all ranks
 )->Tensor:                       # (B, N, k) chosen experts, broadcast to every token
     "Choose the experts per token, or per sequence / batch by Mode or Mean."
-    _check_choice('granularity', granularity, GRANULARITIES); _check_choice('batch_agg', batch_agg, AGGREGATIONS)
+    check_choice('granularity', granularity, GRANULARITIES); check_choice('batch_agg', batch_agg, AGGREGATIONS)
     if sync and granularity != 'batch': raise ValueError(f"sync=True needs granularity='batch' (got {granularity!r}): only a batch decision depends on how the batch is split over ranks")
     B, N, E = probs.shape
-    _check_int('k', k, 1, E)
+    check_int('k', k, 1, E)
     if granularity == 'token': return probs.topk(k, dim=-1).indices
     probs = probs.float()                        # counts and means in float32: bfloat16 counts exactly only up to 256
     m = _as_mask(mask, (B, N), probs.device).to(probs.dtype)[..., None]      # (B, N, 1)
@@ -157,7 +157,7 @@ def expert_weights(
     router_grad:str='none',      # 'none' (paper), 'scale' or 'ste': let the task loss reach the router
 )->Tensor:                       # (B, N, k) weights of the chosen experts
     "Eq. 2 weights of the chosen experts, optionally carrying a task gradient to the router."
-    _check_choice('activation', activation, ACTIVATIONS); _check_choice('router_grad', router_grad, ROUTER_GRADS)
+    check_choice('activation', activation, ACTIVATIONS); check_choice('router_grad', router_grad, ROUTER_GRADS)
     kept = logits.gather(-1, experts)                                        # (B, N, k)
     w = torch.softmax(kept if activation == 'softmax' else F.logsigmoid(kept), dim=-1)
     if router_grad == 'none': return w
@@ -207,10 +207,10 @@ class Router(nn.Module):
         sync:bool=False,           # batch routing: all ranks decide on the global batch (all-reduced votes / probabilities)
     ):
         super().__init__()
-        _check_choice('kind', kind, GATE_KINDS); _check_choice('activation', activation, ACTIVATIONS)
-        _check_choice('granularity', granularity, GRANULARITIES); _check_choice('batch_agg', batch_agg, AGGREGATIONS)
-        _check_choice('router_grad', router_grad, ROUTER_GRADS)
-        _check_int('n_experts', n_experts, 1); _check_int('top_k', top_k, 1, n_experts)
+        check_choice('kind', kind, GATE_KINDS); check_choice('activation', activation, ACTIVATIONS)
+        check_choice('granularity', granularity, GRANULARITIES); check_choice('batch_agg', batch_agg, AGGREGATIONS)
+        check_choice('router_grad', router_grad, ROUTER_GRADS)
+        check_int('n_experts', n_experts, 1); check_int('top_k', top_k, 1, n_experts)
         self.d_model, self.n_experts, self.kind, self.activation = d_model, n_experts, kind, activation
         self.top_k, self.granularity, self.batch_agg, self.router_grad = top_k, granularity, batch_agg, router_grad
         if sync and granularity != 'batch': raise ValueError(f"sync=True needs granularity='batch', got granularity={granularity!r}")

@@ -11,14 +11,14 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, register_fast_module, _placement
+from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, register_fast_module, placement
 from .gate import Router
 
 # %% auto #0
-__all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'find_family', 'find_blocks', 'lora_targets',
-           'MoLExState', 'HFMoLExLayer', 'molex_model', 'remove_molex', 'molex_parameters', 'molex_param_groups',
-           'molex_state_dict', 'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing',
-           'check_pretrained']
+__all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'transformers_model', 'find_family',
+           'find_blocks', 'lora_targets', 'MoLExState', 'HFMoLExLayer', 'molex_model', 'remove_molex',
+           'molex_parameters', 'molex_param_groups', 'atomic_write', 'molex_state_dict', 'save_pretrained',
+           'from_pretrained', 'routing_counts', 'plot_routing', 'check_pretrained']
 
 # %% ../nbs/05_hf.ipynb #e43a763d
 @dataclass
@@ -38,14 +38,14 @@ FAMILIES = [
            ('LlamaDecoderLayer', 'Qwen2DecoderLayer', 'MistralDecoderLayer'), 'self_attn', lora_targets=(('q_proj', 'v_proj'),)),
 ]
 
-def _hf_model(model:nn.Module)->nn.Module:
+def transformers_model(model:nn.Module)->nn.Module:
     "The transformers model inside a PEFT wrapper (or the model itself)."
     inner = getattr(getattr(model, 'base_model', None), 'model', None)
     return inner if inner is not None and hasattr(model, 'peft_config') else model
 
 def find_family(model:nn.Module)->Family:
     "The family adapter for `model`, or a clear error naming the supported ones."
-    mt = getattr(getattr(_hf_model(model), 'config', None), 'model_type', None)
+    mt = getattr(getattr(transformers_model(model), 'config', None), 'model_type', None)
     for f in FAMILIES:
         if mt in f.model_types: return f
     names = '; '.join(f"{f.name}: {', '.join(f.model_types)}" for f in FAMILIES)
@@ -54,7 +54,7 @@ def find_family(model:nn.Module)->Family:
 
 def find_blocks(model:nn.Module, family:Family)->nn.ModuleList:
     "The ModuleList of the model's transformer blocks."
-    for m in _hf_model(model).modules():
+    for m in transformers_model(model).modules():
         if isinstance(m, nn.ModuleList) and len(m) and all(type(b).__name__ in family.block_classes for b in m):
             return m
     raise ValueError(f"no ModuleList of {family.block_classes} found in {type(model).__name__}")
@@ -244,7 +244,7 @@ def molex_model(
 )->nn.Module:                      # the same model, now MoLEx (changed in place)
     "Turn a pre-trained transformers model into a MoLEx model in place: Eq. 4 at the chosen layers."
     cfg = config or MoLExConfig()
-    fam, hf = find_family(model), _hf_model(model)
+    fam, hf = find_family(model), transformers_model(model)
     if hasattr(hf, 'molex'): raise ValueError("this model is already a MoLEx model")
     if hasattr(model, 'peft_config') and not new and any(getattr(c, 'inference_mode', False) for c in model.peft_config.values()):
         raise ValueError("this PEFT model was loaded for inference (PeftModel.from_pretrained): if its adapter was saved from a MoLEx "
@@ -253,7 +253,7 @@ def molex_model(
                          "pass new=True to add a new, untrained MoLEx to this adapter")
     blocks = find_blocks(model, fam)
     T = len(blocks); cfg.check(T)
-    device, dtype = _placement(blocks[0])
+    device, dtype = placement(blocks[0])
     hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=device, dtype=dtype)
     raw = list(blocks)
     for t in (cfg.mix_layers or range(T)):
@@ -269,7 +269,7 @@ def remove_molex(
     model:nn.Module,  # a MoLEx model
 )->nn.Module:         # the same model without MoLEx (its adapter, trained or merged, kept)
     "Undo `molex_model` in place: the blocks get their own forward and weight storage back, the hooks and the `molex` module go."
-    hf = _hf_model(model)
+    hf = transformers_model(model)
     if not hasattr(hf, 'molex'): raise ValueError("this model has no `molex` module: it is not a MoLEx model, nothing to remove")
     st = hf.molex
     for h in st._handles: h.remove()
@@ -306,19 +306,19 @@ def molex_param_groups(
 # %% ../nbs/05_hf.ipynb #5cbe19a8
 MOLEX_CONFIG, MOLEX_WEIGHTS, MOLEX_FORMAT = 'molex_config.json', 'molex.safetensors', 'molex_nb/2'
 
-def _atomic_write(dest:Path, write):
+def atomic_write(dest:Path, write):
     "Write through a temporary file in the same folder, then rename it over `dest`."
     tmp = dest.with_name(dest.name + '.tmp')
     write(tmp); os.replace(tmp, dest)
 
 def molex_state_dict(model:nn.Module)->dict:
     "The MoLEx tensors (routers, alpha) of a model, by their names in the transformers model."
-    return {n: t for n, t in _hf_model(model).state_dict().items() if _is_molex_name(n)}
+    return {n: t for n, t in transformers_model(model).state_dict().items() if _is_molex_name(n)}
 
 def _write_molex_config(model:nn.Module, path:Path):
-    st = _hf_model(model).molex
+    st = transformers_model(model).molex
     meta = dict(format=MOLEX_FORMAT, family=st.family.name, T=st.T, config=asdict(st.config))
-    _atomic_write(path / MOLEX_CONFIG, lambda f: f.write_text(json.dumps(meta, indent=1)))
+    atomic_write(path / MOLEX_CONFIG, lambda f: f.write_text(json.dumps(meta, indent=1)))
 
 def _peft_save_with_molex(self, save_directory, *args, **kwargs):
     "PEFT's save_pretrained, then MoLEx's routers and alpha added to the adapter file (PEFT loads them into a MoLEx model) and molex_config.json."
@@ -331,10 +331,10 @@ def _peft_save_with_molex(self, save_directory, *args, **kwargs):
         st, bn = d / 'adapter_model.safetensors', d / 'adapter_model.bin'
         if st.exists():
             w = {**load_file(str(st)), **sd}
-            _atomic_write(st, lambda f: save_file(w, str(f), metadata={'format': 'pt'}))
+            atomic_write(st, lambda f: save_file(w, str(f), metadata={'format': 'pt'}))
         elif bn.exists():
             w = {**torch.load(bn, weights_only=True), **sd}
-            _atomic_write(bn, lambda f: torch.save(w, f))
+            atomic_write(bn, lambda f: torch.save(w, f))
         else: raise FileNotFoundError(f"PEFT wrote no adapter file into {d}: cannot add MoLEx's routers to it")
         _write_molex_config(self, d)
 
@@ -347,7 +347,7 @@ def save_pretrained(
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     if hasattr(model, 'peft_config'): model.save_pretrained(path)
     sd = {n: t.detach().contiguous().cpu() for n, t in molex_state_dict(model).items()}
-    _atomic_write(path / MOLEX_WEIGHTS, lambda f: save_file(sd, str(f)))
+    atomic_write(path / MOLEX_WEIGHTS, lambda f: save_file(sd, str(f)))
     _write_molex_config(model, path)
 
 def from_pretrained(
@@ -372,7 +372,7 @@ def from_pretrained(
     else: raise ValueError(f"path={str(path)!r} has neither {MOLEX_WEIGHTS} nor an adapter file with MoLEx's tensors")
     want = set(molex_state_dict(model))
     if set(sd) != want: raise ValueError(f"{MOLEX_WEIGHTS} does not match the model: missing {sorted(want - set(sd))}, unexpected {sorted(set(sd) - want)}")
-    hf = _hf_model(model)
+    hf = transformers_model(model)
     dev = next(hf.parameters()).device
     hf.load_state_dict({k: v.to(dev) for k, v in sd.items()}, strict=False)
     for p in molex_parameters(model): p.requires_grad_(is_trainable)
@@ -386,7 +386,7 @@ def routing_counts(
     collapse:float=0.95,  # warn when a layer sends more than this share of its routing decisions to one expert
 )->Tensor:                # (number of MoLEx layers, number of candidates) token counts
     "Per MoLEx layer, how many real tokens chose each layer expert over `batches` (Figure 2)."
-    st = _hf_model(model).molex
+    st = transformers_model(model).molex
     E = len(st.config.candidates or range(st.T))
     counts = torch.zeros(len(st.layers), E, dtype=torch.long)
     decisions = torch.zeros(len(st.layers), E, dtype=torch.long)       # batch routing: one decision per batch, not per token

@@ -14,8 +14,8 @@ from transformers import AutoTokenizer, DataCollatorForSeq2Seq
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
 from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map)
-from .e2e import e2e_model, load_run
+                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map,
+                            causal_lm_model, load_run)
 
 # %% auto #0
 __all__ = ['ALPACA_HUB', 'ALPACA_FIELDS', 'PROMPT_INPUT', 'PROMPT_NO_INPUT', 'INSTRUCT_METHODS', 'load_alpaca', 'split_alpaca',
@@ -195,7 +195,7 @@ def run_instruct(
     train, val = ds['train'], ds['validation']
     if max_train_samples is not None: train = train.select(range(min(max_train_samples, len(train))))
     if max_eval_samples is not None: val = val.select(range(min(max_eval_samples, len(val))))
-    m = e2e_model(model, method, p, seed, sync_routing)
+    m = causal_lm_model(model, method, p, seed, sync_routing)
     args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch,
         gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, max_grad_norm=p.max_grad_norm,
         train_sampling_strategy='group_by_length', eval_strategy='epoch', eval_on_start=True, save_total_limit=keep, bf16=bf16, compile=compile)

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 from .core import MoLEx, MoLExLayer, MoLExConfig
 
 # %% auto #0
-__all__ = ['unroll_terms', 'max_terms', 'unroll', 'layer_matrices', 'ensemble', 'linear_molex', 'plot_coefficients']
+__all__ = ['unroll_terms', 'max_terms', 'chosen_routes', 'unroll', 'layer_matrices', 'ensemble', 'linear_molex',
+           'plot_coefficients']
 
 # %% ../nbs/02_linear.ipynb #4b51726e
 def unroll_terms(
@@ -39,7 +40,7 @@ def max_terms(
     return (2 + k) ** n_layers - 1
 
 # %% ../nbs/02_linear.ipynb #f8740672
-def _routes(model:MoLEx)->list:
+def chosen_routes(model:MoLEx)->list:
     "Per layer, None or the (layer, weight) pairs chosen for the single routed input of the last forward."
     routes = []
     for layer in model.layers:
@@ -58,7 +59,7 @@ def unroll(
     if not model.residual: raise ValueError("residual=False: unroll needs residual branches u_t, not blocks")
     with torch.no_grad(): model(x[None, None] if x.dim() == 1 else x)
     alphas = [float(l.alpha()) if isinstance(l, MoLExLayer) else 1.0 for l in model.layers]
-    return unroll_terms(_routes(model), alphas)
+    return unroll_terms(chosen_routes(model), alphas)
 
 def layer_matrices(model:MoLEx)->list:
     "The matrices A_j of the linear layers u_j(z) = A_j z."

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .core import MoLExConfig
-from .linear import unroll, unroll_terms, _routes, layer_matrices
+from .linear import unroll, unroll_terms, chosen_routes, layer_matrices
 
 # %% auto #0
 __all__ = ['robust_radius', 'worst_case', 'corollary1', 'base_models_at_radius', 'assumption2', 'ensemble_radius',
@@ -160,7 +160,7 @@ def explore_alpha_eps(
     "Figure: radius of the linear MoLEx at x against alpha, with the base models' and a target eps."
     ax = ax or plt.subplots(figsize=(6.5, 3.2))[1]
     with torch.no_grad(): model(x[None, None])
-    routes, mats = _routes(model), [w.detach() for w in layer_matrices(model)]
+    routes, mats = chosen_routes(model), [w.detach() for w in layer_matrices(model)]
     y = int((R @ x).argmax())
     def radius(a):
         W = torch.zeros(x.shape[0], R.shape[0], dtype=x.dtype)

@@ -4,24 +4,27 @@
 
 # %% ../nbs/07_train.ipynb #559e4908
 from __future__ import annotations
-import argparse, contextlib, dataclasses, hashlib, json, math, os, platform, re, shutil, sys, time
+import argparse, contextlib, dataclasses, hashlib, json, math, os, platform, re, shutil, sys, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
 import torch.nn as nn
-from transformers import Trainer, TrainerCallback, TrainingArguments
+from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint, rotate_checkpoints
 from transformers.trainer_pt_utils import nested_gather
 from transformers import SchedulerType
 from datasets import DatasetDict
 from datasets.fingerprint import Hasher
-from .hf import _hf_model, molex_parameters, _atomic_write, check_pretrained
+from peft import LoraConfig, PeftModel, get_peft_model
+from .hf import (transformers_model, molex_parameters, atomic_write, check_pretrained, find_blocks, find_family, lora_targets, molex_model,
+                         from_pretrained as molex_from_pretrained)
 
 # %% auto #0
-__all__ = ['COMPILE_MODES', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name', 'epochs_from_log',
-           'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile', 'compile_overrides', 'run_args',
-           'file_digests', 'shown_command', 'run_facts', 'CommandParser', 'comma_list', 'integer', 'parse_set',
-           'check_fields', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map']
+__all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name',
+           'epochs_from_log', 'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile',
+           'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts', 'CommandParser', 'comma_list',
+           'integer', 'parse_set', 'check_fields', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map',
+           'causal_lm_model', 'load_run']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -43,10 +46,10 @@ class RoutingLog(TrainerCallback):
     def on_train_begin(self, args, state, control, model=None, **kwargs):
         self.on_train_end(args, state, control)          # a run that died left its hook
         self.counts = None
-        self._hook = _hf_model(model).register_forward_hook(self._count)
+        self._hook = transformers_model(model).register_forward_hook(self._count)
 
     def on_epoch_end(self, args, state, control, model=None, **kwargs):
-        st = _hf_model(model).molex
+        st = transformers_model(model).molex
         c = self.counts if self.counts is not None else torch.zeros(len(st.layers), len(st.config.candidates or range(st.T)), dtype=torch.long,
                                                                    device=next(model.parameters()).device)   # no training step: zeros, where all_reduce wants them
         if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.all_reduce(c)
@@ -74,7 +77,7 @@ def routing_summary(
     return ' | '.join(out)
 
 # %% ../nbs/07_train.ipynb #86f7f01d
-def _is_molex(model:nn.Module)->bool: return hasattr(_hf_model(model), 'molex')
+def _is_molex(model:nn.Module)->bool: return hasattr(transformers_model(model), 'molex')
 
 class MoLExTrainer(Trainer):
     "transformers' Trainer with the routers' own AdamW group, routing counts per epoch in the log, and atomic checkpoints."
@@ -105,7 +108,7 @@ class MoLExTrainer(Trainer):
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         "Trainer's loss of the task; in training plus MoLEx's load-balance term, added here with the weight of one micro-batch whatever Trainer did to the task's loss."
-        st = getattr(_hf_model(self.model), 'molex', None)
+        st = getattr(transformers_model(self.model), 'molex', None)
         add = st is not None and bool(st.config.load_balance_coef) and model.training
         if add: st.loss_term = False            # the model leaves outputs.loss the task's: Trainer's scaling is for that
         try: loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
@@ -204,7 +207,7 @@ def best_epoch(
 def write_json(path, obj):
     "Write JSON atomically (hf's temporary file and rename)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, lambda f: f.write_text(json.dumps(obj, indent=1)))
+    atomic_write(path, lambda f: f.write_text(json.dumps(obj, indent=1)))
 
 # %% ../nbs/07_train.ipynb #d5a7bfe0
 def check_counts(**counts):
@@ -286,7 +289,7 @@ def run_facts(
     data_files:dict|None=None,  # local data: `file_digests` of the files read (None: hub data, named by its dataset)
 )->dict:                # MoLEx's config, trainable parameters, world size, device, versions, command, wall time, resume, data files
     "What every run record holds besides its task's results."
-    hf = _hf_model(model)
+    hf = transformers_model(model)
     return dict(data_files=data_files, molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
                 trainable_params=sum(q.numel() for q in model.parameters() if q.requires_grad),
                 world_size=args.world_size, device=device_name(args.device), versions=versions(),
@@ -460,3 +463,44 @@ def cached_map(
             kw['cache_file_name'] = str(Path(cache) / f'{name}-{split}-{Hasher.hash((d._fingerprint, *key))}.arrow')
         out[split] = d.map(fn, batched=True, remove_columns=remove_columns, desc=f'tokenize {name} {split}', **kw)
     return DatasetDict(out)
+
+# %% ../nbs/07_train.ipynb #ac5ab913
+CAUSAL_METHODS = ('lora', 'molex')
+
+def causal_lm_model(
+    model,                  # a hub name, a local folder of a causal LM, or a causal LM already built
+    method:str,             # 'lora' or 'molex'
+    preset,                 # the pipeline's preset: lora_r, lora_alpha, lora_dropout, lora_targets and molex_config(n_layers, **overrides)
+    seed:int=0,             # seeds LoRA's initial weights and the router's
+    sync_routing:bool=False,# several GPUs: batch routing decided on the global batch
+    **kwargs,               # more arguments of from_pretrained (dtype, ...)
+):
+    "The model of one run of a causal-LM pipeline: a pre-trained causal LM with LoRA, and MoLEx on its first layers for method 'molex'."
+    if method not in CAUSAL_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(CAUSAL_METHODS)}")
+    set_seed(seed)
+    m = model if isinstance(model, nn.Module) else AutoModelForCausalLM.from_pretrained(model, **kwargs)
+    targets = list(preset.lora_targets or lora_targets(m))
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*fan_in_fan_out.*')     # GPT-2's Conv1D: PEFT sets it, as it should
+        warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)  # peft 0.21 on transformers >= 5.24
+        m = get_peft_model(m, LoraConfig(task_type='CAUSAL_LM', r=preset.lora_r, lora_alpha=preset.lora_alpha,
+                                         lora_dropout=preset.lora_dropout, target_modules=targets))
+    if method == 'molex':
+        molex_model(m, preset.molex_config(len(find_blocks(m, find_family(m))), sync_routing=sync_routing))
+    return m
+
+def load_run(
+    run_dir,            # a run folder of a causal-LM pipeline (run_e2e, run_instruct)
+    **kwargs,           # more arguments of from_pretrained for the base model (dtype, device_map, ...)
+)->tuple:               # (model, tokenizer), the model in eval mode
+    "The model of a run's last checkpoint, with its tokenizer."
+    run_dir = Path(run_dir)
+    if not (run_dir / 'settings.json').exists(): raise ValueError(f"run_dir={str(run_dir)!r} holds no settings.json: not a run folder")
+    st = json.loads((run_dir / 'settings.json').read_text())
+    ck = get_last_checkpoint(str(run_dir))
+    if ck is None: raise ValueError(f"run_dir={str(run_dir)!r} holds no checkpoint-N folder (the run saved none yet)")
+    base = AutoModelForCausalLM.from_pretrained(st['model'], **kwargs)
+    m = molex_from_pretrained(base, ck) if st['method'] == 'molex' else PeftModel.from_pretrained(base, ck)
+    tok = AutoTokenizer.from_pretrained(ck)
+    if tok.pad_token is None: tok.pad_token = tok.eos_token
+    return m.eval(), tok
