@@ -16,7 +16,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
 from .hf import transformers_model, atomic_write
 from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map,
+                            check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
 
 # %% auto #0
@@ -398,16 +398,14 @@ def main(argv:list|None=None):
     overrides = check_pipeline(ap, a, E2EPreset, lambda o: E2EPreset(**o), lambda: load_e2e(a.data))
     if not have_java(): print("molex_e2e: java is not installed: METEOR, ROUGE_L and CIDEr will not be computed (BLEU and NIST will)", file=sys.stderr)
     cmd = 'molex_e2e ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    recs = []
-    for seed in a.seeds:
-        for method in a.methods:
-            r = run_e2e(a.model, method, seed, overrides, a.data, a.out, a.bf16, a.grad_accum, a.sync_routing,
-                        a.max_train_samples, a.max_eval_mrs, a.keep, cmd, compile=a.compile)
-            recs.append(r)
-            if r: print(f"e2e {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} " +
-                        ' '.join(f"{k} {v:.4f}" for k, v in r['best'].items() if v is not None) +
-                        f" | decode {r['decode_mrs_per_s']:.2f} MRs/s ({r['wall_s']:.0f} s)", flush=True)
-    return recs
+    runs = [dict(model=a.model, method=method, seed=seed, overrides=overrides, data=a.data, out=a.out, bf16=a.bf16, grad_accum=a.grad_accum,
+                 sync_routing=a.sync_routing, max_train_samples=a.max_train_samples, max_eval_mrs=a.max_eval_mrs, keep=a.keep, command=cmd,
+                 compile=a.compile) for seed in a.seeds for method in a.methods]
+    def done(kw, r):
+        if r: print(f"e2e {kw['method']} seed {kw['seed']}: best epoch {r['best_epoch']}/{len(r['epochs'])} " +
+                    ' '.join(f"{k} {v:.4f}" for k, v in r['best'].items() if v is not None) +
+                    f" | decode {r['decode_mrs_per_s']:.2f} MRs/s ({r['wall_s']:.0f} s)", flush=True)
+    return run_all(run_e2e, runs, a.jobs, done)
 
 def cli():
     "The console command: `main` for the shell (its return value is for Python callers, not an exit status)."

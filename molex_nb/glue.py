@@ -21,7 +21,7 @@ from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets
 from .train import (MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, file_digests, pipeline_parser, check_pipeline, comma_list, cache_home, cached_map)
+                            check_fields, file_digests, pipeline_parser, check_pipeline, run_all, comma_list, cache_home, cached_map)
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
@@ -355,17 +355,14 @@ def main(argv:list|None=None):
     overrides = check_pipeline(ap, a, GluePreset, lambda o: [glue_preset(a.preset, t, **o) for t in a.tasks],
                                lambda: [load_glue(t, a.data) for t in a.tasks], fixed=('model', 'task'))
     cmd = 'molex_glue ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    recs = []
-    for task in a.tasks:
-        for seed in a.seeds:
-            for method in a.methods:
-                r = run_glue(task, a.model, method, seed, a.preset, overrides, a.data, a.out, a.bf16, a.fp16, a.grad_accum,
-                             a.sync_routing, a.max_train_samples, a.keep, cmd, compile=a.compile)
-                recs.append(r)
-                if int(os.environ.get('RANK', '0')) == 0:
-                    print(f"{task} {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} "
-                          f"{r['main_metric']} {r['best'][r['main_metric']]:.4f} ({r['wall_s']:.0f} s)", flush=True)
-    return recs
+    runs = [dict(task=task, model=a.model, method=method, seed=seed, preset=a.preset, overrides=overrides, data=a.data, out=a.out, bf16=a.bf16,
+                 fp16=a.fp16, grad_accum=a.grad_accum, sync_routing=a.sync_routing, max_train_samples=a.max_train_samples, keep=a.keep,
+                 command=cmd, compile=a.compile) for task in a.tasks for seed in a.seeds for method in a.methods]
+    def done(kw, r):
+        if int(os.environ.get('RANK', '0')) == 0:
+            print(f"{kw['task']} {kw['method']} seed {kw['seed']}: best epoch {r['best_epoch']}/{len(r['epochs'])} "
+                  f"{r['main_metric']} {r['best'][r['main_metric']]:.4f} ({r['wall_s']:.0f} s)", flush=True)
+    return run_all(run_glue, runs, a.jobs, done)
 
 def cli():
     "The console command: `main` for the shell (its return value is for Python callers, not an exit status)."

@@ -14,7 +14,7 @@ from transformers import AutoTokenizer, DataCollatorForSeq2Seq
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
 from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, file_digests, pipeline_parser, check_pipeline, integer, cache_home, cached_map,
+                            check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
 
 # %% auto #0
@@ -224,15 +224,13 @@ def main(argv:list|None=None):
     a = ap.parse_args(argv)
     overrides = check_pipeline(ap, a, InstructPreset, lambda o: InstructPreset(**o), lambda: load_alpaca(a.data))
     cmd = 'molex_instruct ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    recs = []
-    for seed in a.seeds:
-        for method in a.methods:
-            r = run_instruct(a.model, method, seed, overrides, a.data, a.out, a.bf16, a.grad_accum, a.sync_routing,
-                             a.max_train_samples, a.max_eval_samples, a.keep, cmd, compile=a.compile)
-            recs.append(r)
-            if r: print(f"alpaca {method} seed {seed}: best epoch {r['best_epoch']}/{len(r['epochs'])} validation ppl {r['best']['ppl']:.3f} "
-                        f"train ppl {r['best']['train_ppl']:.3f} ({r['wall_s']:.0f} s)", flush=True)
-    return recs
+    runs = [dict(model=a.model, method=method, seed=seed, overrides=overrides, data=a.data, out=a.out, bf16=a.bf16, grad_accum=a.grad_accum,
+                 sync_routing=a.sync_routing, max_train_samples=a.max_train_samples, max_eval_samples=a.max_eval_samples, keep=a.keep,
+                 command=cmd, compile=a.compile) for seed in a.seeds for method in a.methods]
+    def done(kw, r):
+        if r: print(f"alpaca {kw['method']} seed {kw['seed']}: best epoch {r['best_epoch']}/{len(r['epochs'])} validation ppl {r['best']['ppl']:.3f} "
+                    f"train ppl {r['best']['train_ppl']:.3f} ({r['wall_s']:.0f} s)", flush=True)
+    return run_all(run_instruct, runs, a.jobs, done)
 
 def cli():
     "The console command: `main` for the shell (its return value is for Python callers, not an exit status)."

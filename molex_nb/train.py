@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_train.ipynb #559e4908
 from __future__ import annotations
-import argparse, contextlib, dataclasses, hashlib, json, math, os, platform, re, shutil, sys, time, warnings
+import argparse, contextlib, dataclasses, hashlib, json, math, multiprocessing, os, platform, re, shutil, sys, time, warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -23,8 +24,8 @@ from .hf import (transformers_model, molex_parameters, atomic_write, check_pretr
 __all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name',
            'epochs_from_log', 'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile',
            'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts', 'CommandParser', 'comma_list',
-           'integer', 'parse_set', 'check_fields', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map',
-           'causal_lm_model', 'load_run']
+           'integer', 'parse_set', 'check_fields', 'cpu_cores', 'check_jobs', 'run_all', 'pipeline_parser',
+           'check_pipeline', 'cache_home', 'cached_map', 'causal_lm_model', 'load_run']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -400,6 +401,42 @@ def check_fields(preset):
             lo, hi, say = _INTERVALS[f.name]
             if not (v >= lo if say[0] == '[' else v > lo) or not (v <= hi if say[-1] == ']' else v < hi): raise ValueError(f"{f.name}={v!r} must be in {say}")
 
+# %% ../nbs/07_train.ipynb #696f14d3
+def cpu_cores()->int:
+    "The CPU cores this process may use."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+
+def check_jobs(jobs:int):
+    "A clear error for a number of workers that is not an integer >= 1, or for workers under a multi-process launch."
+    check_counts(jobs=jobs)
+    if jobs > 1 and int(os.environ.get('WORLD_SIZE', '1')) > 1:
+        raise ValueError(f"jobs={jobs} under a launch of {os.environ['WORLD_SIZE']} processes (WORLD_SIZE): they already share one run's batches; use jobs=1")
+
+def run_all(
+    fn,                # one run: a module-level function (a worker imports it by name)
+    runs:list,         # one dict of keyword arguments per run
+    jobs:int=1,        # worker processes; 1: the runs one after the other, in this process
+    done=None,         # called with (kwargs, result) as each run finishes
+)->list:               # the results, in the order of `runs`
+    "Independent runs in `jobs` spawned worker processes, each with cores // jobs torch threads."
+    check_jobs(jobs)
+    if jobs == 1 or len(runs) <= 1:
+        out = []
+        for kw in runs:
+            out.append(fn(**kw))
+            if done: done(kw, out[-1])
+        return out
+    threads = max(1, cpu_cores() // jobs)
+    results = [None] * len(runs)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(runs)), mp_context=multiprocessing.get_context('spawn'),
+                             initializer=torch.set_num_threads, initargs=(threads,)) as pool:   # its share of the CPU
+        futures = {pool.submit(fn, **kw): i for i, kw in enumerate(runs)}
+        for f in as_completed(futures):
+            i = futures[f]
+            results[i] = f.result()
+            if done: done(runs[i], results[i])
+    return results
+
 # %% ../nbs/07_train.ipynb #76654ff6
 def pipeline_parser(
     prog:str, doc:str,       # the command's name and description
@@ -424,6 +461,8 @@ def pipeline_parser(
     ap.add_argument('--keep', type=integer(1), default=1, help='checkpoints kept per run')
     ap.add_argument('--compile', choices=COMPILE_MODES, default=None, metavar='MODE',
                     help=f"torch.compile the model for training (inductor) with this mode ({', '.join(COMPILE_MODES)}); MoLEx runs execution=fast")
+    ap.add_argument('--jobs', type=integer(1), default=1,
+                    help='independent runs at once, each in a worker process with its share of the CPU cores (or of the one GPU); 1: one after the other')
     return ap
 
 def check_pipeline(
@@ -440,6 +479,7 @@ def check_pipeline(
     ap.check('--set', presets, compile_overrides(a.compile, overrides))
     ap.check('--model', check_pretrained, a.model)
     ap.check('--data', load_data)
+    ap.check('--jobs', check_jobs, a.jobs)
     return overrides
 
 def cache_home()->Path:
