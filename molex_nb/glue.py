@@ -75,6 +75,7 @@ class GluePreset:
     alpha:float=0.95                # fixed mixing weight (the start of a learned one)
     router_lr:float=0.1; router_weight_decay:float=0.01
     execution:str='naive'           # MoLEx's execution: 'naive' (the reference) or 'fast' (no host sync; what --compile needs)
+    train_pooler:bool=True          # LoRA runs: train the pooler with the classifier (BERT), the head RoBERTa and MPNet train whole; False: PEFT's default
 
     def __post_init__(self):
         "Every value of its type and in its range (train.check_fields), the gate one of Table 5's, MoLEx's options valid."
@@ -268,8 +269,9 @@ def glue_model(
     m = AutoModelForSequenceClassification.from_pretrained(model, num_labels=GLUE_METRICS[task][1], **kwargs)
     if method in ('lora', 'molex'):
         targets = list(preset.lora_targets or lora_targets(m))
-        m = get_peft_model(m, LoraConfig(task_type='SEQ_CLS', r=preset.lora_r, lora_alpha=preset.lora_alpha,
-                                         lora_dropout=preset.lora_dropout, target_modules=targets))
+        pooler = preset.train_pooler and any(n.split('.')[-1] == 'pooler' for n, _ in m.named_modules())
+        m = get_peft_model(m, LoraConfig(task_type='SEQ_CLS', r=preset.lora_r, lora_alpha=preset.lora_alpha, lora_dropout=preset.lora_dropout,
+                                         target_modules=targets, modules_to_save=['pooler'] if pooler else None))   # + PEFT's classifier
     if method.endswith('molex'): molex_model(m, preset.molex_config(sync_routing=sync_routing))
     return m
 
