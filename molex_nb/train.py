@@ -310,11 +310,19 @@ class _Help(argparse.HelpFormatter):
 class CommandParser(argparse.ArgumentParser):
     "argparse with the package's convention: help on every flag, defaults shown, a user's mistake as one line and exit status 2."
     def __init__(self, prog:str, description:str|None=None, **kwargs):
-        super().__init__(prog=prog, description=description, formatter_class=_Help, **kwargs)
+        super().__init__(prog=prog, description=description, formatter_class=_Help, allow_abbrev=False, **kwargs)   # --seed is not --seeds
 
     def add_argument(self, *args, **kwargs):
         if not kwargs.get('help'): raise TypeError(f"{self.prog} {'/'.join(args)}: every argument needs a help text")
         return super().add_argument(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        "argparse's, with a hint when the words left over are a list written with spaces."
+        a, extra = self.parse_known_args(args, namespace)
+        if extra:
+            spaced = all(not x.startswith('-') for x in extra)
+            self.error(f"unrecognized arguments: {' '.join(extra)}" + ("; lists are comma-separated, e.g. --seeds 0,1,2" if spaced else ''))
+        return a
 
     def error(self, message:str):
         "One line on stderr and exit status 2 (the usage is a --help away)."
