@@ -390,7 +390,7 @@ _POSITIVE = ('lr', 'full_lr', 'router_lr', 'adam_epsilon')
 _NON_NEGATIVE = ('weight_decay', 'router_weight_decay', 'load_balance', 'warmup_steps', 'max_grad_norm', 'no_repeat_ngram_size')
 _INTERVALS = {'alpha': (0, 1, '[0, 1]'), 'warmup_ratio': (0, 1, '[0, 1]'), 'gamma': (0, 1, '(0, 1]'), 'lora_dropout': (0, 1, '[0, 1)'),
               'label_smoothing': (0, 1, '[0, 1)'), 'adam_beta2': (0, 1, '[0, 1)')}
-_CHOICES = {'schedule': tuple(s.value for s in SchedulerType), 'optimizer': ('adamw',), 'execution': ('naive', 'fast'), 'batch_agg': ('mode', 'mean')}
+_CHOICES = {'schedule': tuple(s.value for s in SchedulerType), 'optimizer': ('adamw',)}   # MoLEx's own options: MoLExConfig checks them (presets build one)
 
 def check_fields(preset):
     "Every field of a preset dataclass of its annotated type and in its range (the ranges by field name, shared by the pipelines' presets)."
