@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 from .train import CommandParser, shown_command
 
 # %% auto #0
-__all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'report_table', 'plot_paired', 'provenance', 'main', 'cli']
+__all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'metric_scale', 'report_table', 'plot_paired', 'provenance',
+           'main', 'cli']
 
 # %% ../nbs/10_analysis.ipynb #45f69464
 PAIRS = (('molex', 'lora'), ('full+molex', 'full'))    # (method, its baseline): the same model with and without MoLEx
@@ -74,7 +75,9 @@ def paired(
 # %% ../nbs/10_analysis.ipynb #fb40b7c0
 UNSCALED = ('NIST', 'CIDEr', 'ppl', 'train_ppl', 'loss')     # metrics that are not fractions: reported as they are, not × 100
 
-def _scale(metric:str)->int: return 1 if metric in UNSCALED else 100     # fractions as percentages; the others on their own scales
+def metric_scale(metric:str)->int:
+    "The factor a metric is shown with: fractions as percentages (x 100), the metrics of UNSCALED as they are."
+    return 1 if metric in UNSCALED else 100
 
 def report_table(
     records:list,          # from `load_records`
@@ -84,7 +87,7 @@ def report_table(
     "Mean ± std per task and method, then each method's paired difference from its baseline with per-seed values and the test."
     sm = summary(records, metric)
     main = {r['task']: r['metric'] for r in sm}
-    def k(task): return _scale(main[task])
+    def k(task): return metric_scale(main[task])
     methods = [m for m in ('lora', 'molex', 'full', 'full+molex') if any(r['method'] == m for r in sm)]
     methods += sorted({r['method'] for r in sm} - set(methods))
     tasks = sorted({r['task'] for r in sm})
@@ -115,7 +118,7 @@ def plot_paired(
     fig, axs = plt.subplots(nrow, ncol, figsize=(ax_size * ncol, 2.6 * nrow), squeeze=False)
     for ax in axs.flat[len(rows):]: ax.set_visible(False)
     for ax, p in zip(axs.flat, rows):
-        k = _scale(metric or next(r['main_metric'] for r in records if r['task'] == p['task']))
+        k = metric_scale(metric or next(r['main_metric'] for r in records if r['task'] == p['task']))
         for s in p['seeds']:
             ax.plot([0, 1], [k * by[p['task'], baseline][s], k * by[p['task'], method][s]], '-o', color='tab:blue', alpha=0.6)
         ax.set_xticks([0, 1], [baseline, method]); ax.set_xlim(-0.3, 1.3)

@@ -9,24 +9,26 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
-import csv, json, os, sys, time
+import contextlib, csv, json, os, sys, tempfile, time
 from dataclasses import asdict
 from pathlib import Path
 import torch
+from torch.utils.data import DataLoader
 from datasets import Dataset, DatasetDict, load_dataset
 from datasets.fingerprint import Hasher
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, set_seed
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
-from .hf import molex_model, lora_targets
+from .hf import molex_model, lora_targets, routing_counts, transformers_model
 from .train import (MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
-                            check_fields, file_digests, pipeline_parser, check_pipeline, run_all, comma_list, cache_home, cached_map)
+                            check_fields, file_digests, pipeline_parser, check_pipeline, run_all, comma_list, cache_home, cached_map,
+                            load_run, device_name)
 
 # %% auto #0
-__all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'glue_metrics', 'GluePreset',
-           'glue_preset', 'eval_splits', 'glue_files', 'load_glue', 'tokenize_glue', 'glue_model', 'run_glue', 'main',
-           'cli']
+__all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'SAME_MEANING', 'glue_metrics',
+           'GluePreset', 'glue_preset', 'eval_splits', 'glue_files', 'load_glue', 'tokenize_glue', 'glue_model',
+           'run_glue', 'main', 'cli', 'transfer_labels', 'input_noise', 'glue_eval_file', 'evaluate_glue']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -76,6 +78,7 @@ class GluePreset:
     router_lr:float=0.1; router_weight_decay:float=0.01
     execution:str='naive'           # MoLEx's execution: 'naive' (the reference) or 'fast' (no host sync; what --compile needs)
     train_pooler:bool=True          # LoRA runs: train the pooler with the classifier (BERT), the head RoBERTa and MPNet train whole; False: PEFT's default
+    top_k:int=1                     # layer experts per MoLEx layer: 1 (the paper's) or 2 (Table 8's ablation)
 
     def __post_init__(self):
         "Every value of its type and in its range (train.check_fields), the gate one of Table 5's, MoLEx's options valid."
@@ -87,7 +90,7 @@ class GluePreset:
         "The MoLExConfig of this row (batch routing), with any field overridden."
         kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate='linear' if self.gate == 'linear' else 'cosine',
                   activation='sigmoid' if self.gate == 'cosine-sig' else 'softmax', shared_router=not self.indv_gate,
-                  granularity='batch', batch_agg=self.batch_agg, load_balance_coef=self.load_balance)
+                  granularity='batch', batch_agg=self.batch_agg, load_balance_coef=self.load_balance, top_k=self.top_k)
         if self.proj_dim is not None: kw['proj_dim'] = self.proj_dim
         return MoLExConfig(**{**kw, **overrides})
 
@@ -371,3 +374,93 @@ def cli():
     main()
 
 if __name__ == '__main__' and not hasattr(sys.modules['__main__'], 'get_ipython'): main()
+
+# %% ../nbs/08_glue.ipynb #55fe91ea
+SAME_MEANING = {'rte': 0, 'qnli': 0, 'mrpc': 1, 'qqp': 1}   # the label that says the pair means the same: entailment, paraphrase, duplicate
+
+def transfer_labels(
+    source:str,     # the task the model was fine-tuned on
+    target:str,     # the task it is evaluated on
+)->dict:            # {source label: target label}
+    "Table 3's label mapping between two binary 'same meaning' tasks: the source's same-meaning label becomes the target's."
+    for k, t in (('source', source), ('target', target)):
+        if t not in SAME_MEANING: raise ValueError(f"{k}={t!r}: zero-shot transfer maps the labels of {', '.join(SAME_MEANING)} only (binary 'same meaning' tasks)")
+    a, b = SAME_MEANING[source], SAME_MEANING[target]
+    return {a: b, 1 - a: 1 - b}
+
+def _embeddings(model):
+    "The module whose output the first layer reads: an encoder's embeddings (words, positions, types, LayerNorm), else the token embeddings."
+    hf = transformers_model(model)
+    return getattr(hf.base_model, 'embeddings', None) or hf.get_input_embeddings()
+
+@contextlib.contextmanager
+def input_noise(
+    model,               # a transformers model (with PEFT or MoLEx or not)
+    radius:float,        # the noise's l2 norm per token, as a fraction of that token's embedding norm
+    seed:int=0,          # seeds the noise
+):
+    "Within the block, add to every token's input embedding a random vector, uniform in direction, of norm radius x its own norm (Table 4)."
+    if not (isinstance(radius, (int, float)) and radius >= 0): raise ValueError(f"radius={radius!r}; expected a number >= 0 (a fraction of each token's embedding norm)")
+    g = None
+    def add(module, args, out):
+        nonlocal g
+        if radius == 0: return out
+        if g is None: g = torch.Generator(device=out.device).manual_seed(seed)
+        d = torch.randn(out.shape, generator=g, device=out.device, dtype=torch.float32)                   # (B, N, D)
+        d = d / d.norm(dim=-1, keepdim=True) * out.float().norm(dim=-1, keepdim=True) * radius
+        return out + d.to(out.dtype)
+    h = _embeddings(model).register_forward_hook(add)
+    try: yield
+    finally: h.remove()
+
+def glue_eval_file(
+    run_dir,             # a run folder of run_glue
+    task:str,            # the task evaluated
+    noise:float=0.0,     # the noise radius
+    noise_seed:int=0,    # the noise's seed
+)->Path:                 # where evaluate_glue keeps that evaluation
+    "The file of one evaluation of a run, in the run's folder."
+    return Path(run_dir) / 'evals' / f"{task}-noise{float(noise):g}-seed{noise_seed}.json"
+
+def evaluate_glue(
+    run_dir,                # a finished run folder of run_glue
+    task:str|None=None,     # the task to evaluate on; None: the run's own; another: zero-shot transfer (Table 3)
+    data=None,              # a local GLUE folder holding `task`; None: the run's own data setting
+    noise:float=0.0,        # l2 noise on each token's input embedding, a fraction of its norm (Table 4)
+    noise_seed:int=0,       # seeds the noise
+    batch_size:int=32,      # evaluation batch size
+    cache_dir=None,         # tokens of local data (see tokenize_glue)
+)->dict:                    # the metrics and what was evaluated; MoLEx without noise: the routing counts too
+    "A finished run's last checkpoint evaluated on a dev set, its own or another task's, with or without noise; kept in the run folder."
+    run_dir = Path(run_dir)
+    if not (run_dir / 'record.json').exists(): raise ValueError(f"run_dir={str(run_dir)!r} holds no record.json: not a finished run of run_glue")
+    rec = json.loads((run_dir / 'record.json').read_text())
+    source, target = rec['task'], task or rec['task']
+    if target not in _LOCAL: raise ValueError(f"task={target!r} is not a GLUE task; allowed: {', '.join(_LOCAL)}")
+    mapping = transfer_labels(source, target) if target != source else None
+    check_counts(batch_size=batch_size)
+    data = rec['data'] if data is None and rec['data'] != GLUE_HUB else data
+    key = dict(task=target, data=str(data) if data is not None else GLUE_HUB, noise=float(noise), noise_seed=noise_seed)
+    out = glue_eval_file(run_dir, target, noise, noise_seed)
+    if out.exists() and {k: v for k, v in json.loads(out.read_text()).items() if k in key} == key: return json.loads(out.read_text())
+    m, tok = load_run(run_dir, AutoModelForSequenceClassification, num_labels=GLUE_METRICS[source][1])
+    p = GluePreset(**rec['preset_values'])
+    ds = tokenize_glue(load_glue(target, data), tok, target, p.max_len, cache_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        tr = Trainer(m, TrainingArguments(tmp, per_device_eval_batch_size=batch_size, report_to=[], dataloader_pin_memory=torch.cuda.is_available(), bf16=rec['bf16'], fp16=rec['fp16']),
+                     data_collator=DataCollatorWithPadding(tok))
+        t0 = time.time()
+        with input_noise(m, noise, noise_seed): res = {s: tr.predict(ds[s].remove_columns('label')) for s in eval_splits(target)}
+    metrics = {}
+    for s, r in res.items():
+        pred = r.predictions
+        if mapping is not None: pred = np.vectorize(mapping.get)(pred.argmax(-1))
+        metrics.update(glue_metrics(target + ('_mismatched' if s == 'validation_mismatched' else ''), pred, np.asarray(ds[s]['label'])))
+    result = dict(key, run=run_dir.name, source_task=source, method=rec['method'], seed=rec['seed'], label_map=mapping,
+                  checkpoint=Path(get_last_checkpoint(str(run_dir))).name, metrics=metrics, main_metric=MAIN_METRIC.get(target, 'accuracy'),
+                  eval_samples={s: len(ds[s]) for s in res}, wall_s=round(time.time() - t0, 1), device=device_name(tr.args.device))
+    if noise == 0 and hasattr(transformers_model(m), 'molex'):
+        batches = DataLoader(ds[eval_splits(target)[0]].remove_columns('label'), batch_size=batch_size, collate_fn=DataCollatorWithPadding(tok))
+        result['routing'] = routing_counts(m, ({k: v.to(tr.args.device) for k, v in b.items()} for b in batches), collapse=1.0).tolist()
+    write_json(out, result)
+    return result

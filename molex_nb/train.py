@@ -17,7 +17,9 @@ from transformers import SchedulerType
 from datasets import DatasetDict
 from datasets.fingerprint import Hasher
 from peft import LoraConfig, PeftModel, get_peft_model
-from .hf import (transformers_model, molex_parameters, atomic_write, check_pretrained, find_blocks, find_family, lora_targets, molex_model,
+from safetensors.torch import load_file
+from .core import MoLExConfig
+from .hf import (transformers_model, molex_parameters, molex_state_dict, atomic_write, check_pretrained, find_blocks, find_family, lora_targets, molex_model,
                          from_pretrained as molex_from_pretrained)
 
 # %% auto #0
@@ -342,8 +344,8 @@ def comma_list(
     def comma_separated(s:str)->list:
         vals = [x.strip() for x in s.split(',') if x.strip()]
         if conv is int:
-            bad = [x for x in vals if not re.fullmatch(r'-?\d+', x) or (minimum is not None and int(x) < minimum)]
-            want = 'comma-separated integers' + (f' >= {minimum}' if minimum is not None else '') + ', e.g. 0,1,2'
+            bad = [x for x in vals if not re.fullmatch(r'-?\d+', x) or (minimum is not None and int(x) < minimum) or (allowed is not None and int(x) not in allowed)]
+            want = 'comma-separated integers' + (f' >= {minimum}' if minimum is not None else '') + (f" of {', '.join(map(str, allowed))}" if allowed is not None else ', e.g. 0,1,2')
         else:
             bad = [x for x in vals if allowed is not None and x not in allowed]
             want = 'a comma-separated list of ' + ', '.join(map(str, allowed)) if allowed is not None else 'a comma-separated list'
@@ -538,17 +540,30 @@ def causal_lm_model(
     return m
 
 def load_run(
-    run_dir,            # a run folder of a causal-LM pipeline (run_e2e, run_instruct)
-    **kwargs,           # more arguments of from_pretrained for the base model (dtype, device_map, ...)
-)->tuple:               # (model, tokenizer), the model in eval mode
-    "The model of a run's last checkpoint, with its tokenizer."
+    run_dir,                          # a run folder of a pipeline (run_glue, run_e2e, run_instruct)
+    auto_class=AutoModelForCausalLM,  # the transformers class of the run's model (GLUE: AutoModelForSequenceClassification)
+    **kwargs,                         # more arguments of from_pretrained for the base model (num_labels, dtype, device_map, ...)
+)->tuple:                             # (model, tokenizer), the model in eval mode
+    "The model of a run's last checkpoint (LoRA, MoLEx's routers and alpha, or all weights for 'full' methods), with its tokenizer."
     run_dir = Path(run_dir)
     if not (run_dir / 'settings.json').exists(): raise ValueError(f"run_dir={str(run_dir)!r} holds no settings.json: not a run folder")
     st = json.loads((run_dir / 'settings.json').read_text())
     ck = get_last_checkpoint(str(run_dir))
     if ck is None: raise ValueError(f"run_dir={str(run_dir)!r} holds no checkpoint-N folder (the run saved none yet)")
-    base = AutoModelForCausalLM.from_pretrained(st['model'], **kwargs)
-    m = molex_from_pretrained(base, ck) if st['method'] == 'molex' else PeftModel.from_pretrained(base, ck)
+    if st['method'].startswith('full'):                                  # Trainer saved every weight, MoLEx's in the same file
+        m = auto_class.from_pretrained(ck, **kwargs)
+        if st['method'] == 'full+molex':
+            rec = run_dir / 'record.json'
+            if not rec.exists(): raise ValueError(f"run_dir={str(run_dir)!r}: a full+molex run's MoLExConfig is in its record.json, which it has not written yet")
+            molex_model(m, MoLExConfig(**json.loads(rec.read_text())['molex_config']))
+            sd = load_file(str(Path(ck) / 'model.safetensors'))
+            want = set(molex_state_dict(m))
+            if not want <= set(sd): raise ValueError(f"{ck}/model.safetensors lacks MoLEx's {sorted(want - set(sd))}")
+            transformers_model(m).load_state_dict({k: sd[k] for k in want}, strict=False)
+    else:
+        base = auto_class.from_pretrained(st['model'], **kwargs)
+        m = molex_from_pretrained(base, ck) if st['method'] == 'molex' else PeftModel.from_pretrained(base, ck)
     tok = AutoTokenizer.from_pretrained(ck)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return m.eval(), tok
+
