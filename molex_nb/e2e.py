@@ -300,27 +300,30 @@ def decode_e2e(
 
 # %% ../nbs/09_e2e.ipynb #bb089d85
 class E2EDecoding(TrainerCallback):
-    "At the end of every epoch: decode the dev MRs, write the outputs, score them; metrics and speed go into the training log."
-    def __init__(self, tokenizer, mrs:list, refs:list, out_dir, batch_size:int, generate_kwargs:dict):
-        self.tok, self.mrs, self.refs, self.out, self.bs, self.gk = tokenizer, mrs, refs, Path(out_dir), batch_size, generate_kwargs
+    "At the end of every epoch: decode the dev MRs (and the test MRs), write the outputs, score them; metrics and speed go into the training log."
+    def __init__(self, tokenizer, mrs:list, refs:list, out_dir, batch_size:int, generate_kwargs:dict, test:tuple|None=None):
+        self.tok, self.out, self.bs, self.gk = tokenizer, Path(out_dir), batch_size, generate_kwargs
+        self.sets = [('', 'epoch-', mrs, refs)] + ([('test_', 'test-epoch-', *test)] if test is not None else [])   # (log prefix, file prefix, MRs, refs)
 
     def on_epoch_end(self, args, state, control, model=None, **kwargs):
         from accelerate.utils import gather_object
-        mine = list(range(args.process_index, len(self.mrs), args.world_size))
-        t0 = time.perf_counter()
-        texts = decode_e2e(model, self.tok, [self.mrs[i] for i in mine], self.bs, **self.gk)
-        if args.world_size > 1: pairs = gather_object(list(zip(mine, texts)))
-        else: pairs = list(zip(mine, texts))
-        dt = time.perf_counter() - t0
-        if not state.is_world_process_zero: return
-        hyps = [t for _, t in sorted(pairs)]
-        epoch = round(state.epoch)
-        write_system(self.out / 'predictions' / f'epoch-{epoch}.txt', hyps)
-        scores = e2e_metrics(hyps, self.refs)
-        state.log_history.append(dict(epoch=state.epoch, step=state.global_step, **{f'eval_{k}': v for k, v in scores.items()}))
-        state.log_history.append(dict(epoch=state.epoch, step=state.global_step, e2e_decode=dict(
-            mrs=len(hyps), seconds=round(dt, 3), mrs_per_s=round(len(hyps) / dt, 3), batch=self.bs, world_size=args.world_size)))
-        print(f"epoch {epoch}: " + ' '.join(f"{k} {v:.4f}" for k, v in scores.items() if v is not None) + f" | decoded {len(hyps)} MRs at {len(hyps) / dt:.2f} MRs/s", flush=True)
+        for pre, fpre, mrs, refs in self.sets:
+            mine = list(range(args.process_index, len(mrs), args.world_size))
+            t0 = time.perf_counter()
+            texts = decode_e2e(model, self.tok, [mrs[i] for i in mine], self.bs, **self.gk)
+            if args.world_size > 1: pairs = gather_object(list(zip(mine, texts)))
+            else: pairs = list(zip(mine, texts))
+            dt = time.perf_counter() - t0
+            if not state.is_world_process_zero: continue
+            hyps = [t for _, t in sorted(pairs)]
+            epoch = round(state.epoch)
+            write_system(self.out / 'predictions' / f'{fpre}{epoch}.txt', hyps)
+            scores = e2e_metrics(hyps, refs)
+            state.log_history.append(dict(epoch=state.epoch, step=state.global_step, **{f'eval_{pre}{k}': v for k, v in scores.items()}))
+            state.log_history.append(dict(epoch=state.epoch, step=state.global_step, **{f'e2e_{pre}decode': dict(
+                mrs=len(hyps), seconds=round(dt, 3), mrs_per_s=round(len(hyps) / dt, 3), batch=self.bs, world_size=args.world_size)}))
+            print(f"epoch {epoch} {'test' if pre else 'dev'}: " + ' '.join(f"{k} {v:.4f}" for k, v in scores.items() if v is not None) +
+                  f" | decoded {len(hyps)} MRs at {len(hyps) / dt:.2f} MRs/s", flush=True)
 
 def _run_dir(out, method:str, seed:int)->Path: return Path(out) / f"e2e-{method}-s{seed}"
 
@@ -336,21 +339,22 @@ def run_e2e(
     sync_routing:bool=False,       # several GPUs: batch routing on the global batch
     max_train_samples:int|None=None,   # train on the first N (MR, reference) rows only (a cut: recorded)
     max_eval_mrs:int|None=None,    # decode and score the first N dev MRs only (a cut: recorded)
+    max_test_mrs:int|None=None,    # decode and score the first N test MRs only (a cut: recorded)
     keep:int=1,                    # checkpoints kept
     command:str|None=None,         # the command line, for the record
     cache_dir=None,                # tokens of local data (see tokenize_e2e)
     compile:str|None=None,         # a torch.compile mode for training; MoLEx then runs execution='fast' (decoding stays eager)
 )->dict:                           # the run's record
-    "Fine-tune one method with one seed on E2E, decode and score the dev MRs every epoch; write settings, outputs, checkpoints and the record."
+    "Fine-tune one method with one seed on E2E, decode and score the dev and test MRs every epoch; the dev set picks the epoch; write settings, outputs, checkpoints and the record."
     check_e2e_extra()
     overrides = compile_overrides(compile, overrides)
     p = replace(E2EPreset(), **overrides)
     if method not in E2E_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(E2E_METHODS)}")
-    check_counts(grad_accum=grad_accum, keep=keep, max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs)
+    check_counts(grad_accum=grad_accum, keep=keep, max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs, max_test_mrs=max_test_mrs)
     run_dir = _run_dir(out, method, seed)
     settings = dict(task='e2e', model=str(model), method=method, seed=seed, overrides=dict(overrides or {}),
                     data=str(data) if data is not None else E2E_HUB, bf16=bf16, grad_accum=grad_accum, sync_routing=sync_routing,
-                    max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs, **({'compile': compile} if compile else {}))
+                    max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs, max_test_mrs=max_test_mrs, **({'compile': compile} if compile else {}))
     done = run_folder(run_dir, settings)
     if done is not None: return done
     tok = AutoTokenizer.from_pretrained(model)
@@ -360,6 +364,9 @@ def run_e2e(
     if max_train_samples is not None: train = train.select(range(min(max_train_samples, len(train))))
     mrs, refs = group_refs(ds['validation'])
     if max_eval_mrs is not None: mrs, refs = mrs[:max_eval_mrs], refs[:max_eval_mrs]
+    test = group_refs(ds['test']) if 'test' in ds else None
+    if test is None: print(f"molex_e2e: {settings['data']} has no test set ({_E2E_FILES['test']}): the run is scored on the dev set only", file=sys.stderr)
+    elif max_test_mrs is not None: test = (test[0][:max_test_mrs], test[1][:max_test_mrs])
     m = causal_lm_model(model, method, p, seed, sync_routing)
     args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
         num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, warmup_steps=p.warmup_steps,
@@ -367,7 +374,7 @@ def run_e2e(
         eval_strategy='no', save_total_limit=keep, bf16=bf16, compile=compile)
     trainer = MoLExTrainer(m, args, train_dataset=train, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
                            processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)
-    trainer.add_callback(E2EDecoding(tok, mrs, refs, run_dir, p.decode_batch, p.generate_kwargs()))
+    trainer.add_callback(E2EDecoding(tok, mrs, refs, run_dir, p.decode_batch, p.generate_kwargs(), test))
     if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
     last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
     t0 = time.time()
@@ -376,12 +383,17 @@ def run_e2e(
     epochs = epochs_from_log(trainer.state.log_history)
     decode = {round(h['epoch']): h['e2e_decode'] for h in trainer.state.log_history if 'e2e_decode' in h}
     for e in epochs: e['decode'] = decode.get(e['epoch'])
-    best = best_epoch(epochs, 'BLEU')
-    shutil.copyfile(run_dir / 'predictions' / f"epoch-{best['epoch']}.txt", run_dir / 'predictions.txt.tmp')
-    os.replace(run_dir / 'predictions.txt.tmp', run_dir / 'predictions.txt')
-    record = dict(settings, preset_values=asdict(p), main_metric='BLEU', best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
+    best = best_epoch(epochs, 'BLEU')                                       # the dev set's BLEU picks the epoch
+    for name, pre in (('predictions.txt', 'epoch-'), ('predictions_test.txt', 'test-epoch-')):
+        if (run_dir / 'predictions' / f"{pre}{best['epoch']}.txt").exists():
+            shutil.copyfile(run_dir / 'predictions' / f"{pre}{best['epoch']}.txt", run_dir / f'{name}.tmp')
+            os.replace(run_dir / f'{name}.tmp', run_dir / name)
+    dev = {k: v for k, v in best['metrics'].items() if not k.startswith('test_')}
+    record = dict(settings, preset_values=asdict(p), main_metric='BLEU', best_epoch=best['epoch'], best=dev,
+                  test={k[5:]: v for k, v in best['metrics'].items() if k.startswith('test_')} if test is not None else None, epochs=epochs,
                   decoding=p.generate_kwargs(), decode_mrs_per_s=best['decode']['mrs_per_s'] if best.get('decode') else None,
-                  train_samples=len(train), eval_mrs=len(mrs), eval_refs=sum(map(len, refs)), java=have_java(),
+                  train_samples=len(train), eval_mrs=len(mrs), eval_refs=sum(map(len, refs)),
+                  test_mrs=len(test[0]) if test else 0, test_refs=sum(map(len, test[1])) if test else 0, java=have_java(),
                   **run_facts(m, args, command, t0, last, None if data is None else file_digests(e2e_files(data), data)))
     write_json(run_dir / 'record.json', record)
     return record
@@ -392,6 +404,7 @@ def main(argv:list|None=None):
     ap = pipeline_parser('molex_e2e', main.__doc__, 'hub name (gpt2-medium) or local folder of a causal LM', E2E_METHODS, E2E_METHODS,
                          'local E2E release folder (default: the hub, tuetschek/e2e_nlg)', 'runs/e2e')
     ap.add_argument('--max-eval-mrs', type=integer(1), default=None, help='decode and score the first N dev MRs only (recorded); default: all')
+    ap.add_argument('--max-test-mrs', type=integer(1), default=None, help='decode and score the first N test MRs only (recorded); default: all')
     a = ap.parse_args(argv)
     try: check_e2e_extra()
     except ImportError as e: ap.error(str(e))
@@ -399,11 +412,12 @@ def main(argv:list|None=None):
     if not have_java(): print("molex_e2e: java is not installed: METEOR, ROUGE_L and CIDEr will not be computed (BLEU and NIST will)", file=sys.stderr)
     cmd = 'molex_e2e ' + ' '.join(sys.argv[1:] if argv is None else argv)
     runs = [dict(model=a.model, method=method, seed=seed, overrides=overrides, data=a.data, out=a.out, bf16=a.bf16, grad_accum=a.grad_accum,
-                 sync_routing=a.sync_routing, max_train_samples=a.max_train_samples, max_eval_mrs=a.max_eval_mrs, keep=a.keep, command=cmd,
+                 sync_routing=a.sync_routing, max_train_samples=a.max_train_samples, max_eval_mrs=a.max_eval_mrs, max_test_mrs=a.max_test_mrs, keep=a.keep, command=cmd,
                  compile=a.compile) for seed in a.seeds for method in a.methods]
     def done(kw, r):
         if r: print(f"e2e {kw['method']} seed {kw['seed']}: best epoch {r['best_epoch']}/{len(r['epochs'])} " +
                     ' '.join(f"{k} {v:.4f}" for k, v in r['best'].items() if v is not None) +
+                    (' | test ' + ' '.join(f"{k} {v:.4f}" for k, v in r['test'].items() if v is not None) if r.get('test') else '') +
                     f" | decode {r['decode_mrs_per_s']:.2f} MRs/s ({r['wall_s']:.0f} s)", flush=True)
     return run_all(run_e2e, runs, a.jobs, done)
 
