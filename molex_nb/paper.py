@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses, importlib, json, math, statistics, sys
 from dataclasses import dataclass
 from pathlib import Path
+import numpy as np
 import torch
 import matplotlib.pyplot as plt
 from .hf import atomic_write, plot_routing
@@ -18,8 +19,8 @@ from .probe import SENTEVAL, build_task, load_senteval, probe_corpus, run_probes
 # %% auto #0
 __all__ = ['PAPER', 'TABLES', 'ENCODER', 'DECODER', 'SMALL_GLUE', 'SMALL_TASKS', 'SEEDS', 'SMALL_PROBES', 'RADII', 'Runs',
            'Source', 'Cell', 'TableSpec', 'table_spec', 'merge_runs', 'arm_values', 'table_rows', 'render_table',
-           'probe_records', 'render_probes', 'routing_maps', 'plot_routing_maps', 'evaluations', 'paper_report', 'main',
-           'cli']
+           'probe_records', 'render_probes', 'plot_robustness', 'routing_maps', 'plot_routing_maps', 'evaluations',
+           'paper_report', 'main', 'cli']
 
 # %% ../nbs/13_paper.ipynb #ee7ffa63
 _GLUE8 = ('mnli', 'sst2', 'mrpc', 'cola', 'qnli', 'qqp', 'rte', 'stsb')        # Table 1's column order
@@ -298,6 +299,33 @@ def render_probes(
     if recs: lines += ['', 'Classes and sizes (train/dev/test): ' + '; '.join(f"{t}: {r['classes']} classes, {r['sizes']['train']}/{r['sizes']['dev']}/{r['sizes']['test']}" for t, r in recs.items())]
     return '\n'.join(lines)
 
+# %% ../nbs/13_paper.ipynb #a6464d0f
+def plot_robustness(
+    spec:TableSpec,          # Table 4's spec
+    out,                     # where the runs are
+    folders:dict|None=None,
+    ax_size:float=3.0,       # inches per panel; two panels a row
+):
+    "Table 4 as a figure: per task, each method's metric (mean and std over seeds) against the noise radius."
+    A, B = PAPER[4]['arms']
+    by = {}
+    for c in spec.cells:
+        for arm, src in ((A, c.a), (B, c.b)):
+            v = arm_values(out, src, folders)
+            if v: by.setdefault(src.task, {}).setdefault(arm, []).append((src.noise, metric_scale(src.metric) * np.array(list(v.values()))))
+    if not by: raise ValueError("no noise evaluation is there yet (molex_paper --tables 4 makes them)")
+    ncol = min(2, len(by)); nrow = math.ceil(len(by) / ncol)
+    fig, axs = plt.subplots(nrow, ncol, figsize=(ax_size * ncol * 1.2, ax_size * nrow), squeeze=False)
+    for ax in axs.flat[len(by):]: ax.set_visible(False)
+    for ax, (task, arms) in zip(axs.flat, by.items()):
+        for arm, pts in arms.items():
+            r = [p[0] for p in pts]; m = [p[1].mean() for p in pts]; s = [p[1].std() for p in pts]
+            ax.errorbar(r, m, yerr=s, marker='o', capsize=3, label=arm)
+        ax.set_title(task, fontsize=10); ax.set_xlabel('noise radius (fraction of the embedding norm)'); ax.set_ylabel(_metric(task))
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/13_paper.ipynb #3c162281
 def routing_maps(
     spec:TableSpec,           # a spec with `routing` (Table 1's)
@@ -407,6 +435,8 @@ def main(argv:list|None=None):
     atomic_write(Path(a.out) / 'paper.md', lambda f: f.write_text(md + '\n'))
     if 1 in a.tables and (maps := routing_maps(specs[a.tables.index(1)], a.out)):
         fig = plot_routing_maps(maps); fig.savefig(Path(a.out) / 'figure2.png', dpi=120); plt.close(fig)
+    if 4 in a.tables and any(arm_values(a.out, s) for c in specs[a.tables.index(4)].cells for s in (c.a, c.b)):
+        fig = plot_robustness(specs[a.tables.index(4)], a.out); fig.savefig(Path(a.out) / 'robustness.png', dpi=120); plt.close(fig)
     print(md)
     return md
 
