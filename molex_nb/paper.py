@@ -77,7 +77,7 @@ SMALL_GLUE = ('epochs=5', 'lr=0.002', 'max_len=128')                     # the s
 SMALL_TASKS = ('rte', 'mrpc', 'cola', 'stsb')
 SEEDS = {'small': (0, 1, 2), 'paper': (0, 1, 2, 3, 4)}                     # the paper averages 5 seeds
 SMALL_PROBES = dict(SentLen=dict(per_class=500), WC=dict(n_words=700, first_rank=300, per_word=10), BShift=dict(per_class=1500))
-RADII = (0.1, 0.2, 0.4)                                                    # Table 4's noise, a fraction of each token's embedding norm
+RADII = (0.25, 0.5, 1.0, 2.0)                                              # Table 4's noise, a fraction of each token's embedding norm
 _DATA = {'glue': 'glue', 'e2e': 'e2e', 'instruct': 'alpaca'}              # pipeline -> its folder in a MOLEX_DATA-style data folder
 
 @dataclass(frozen=True)
