@@ -243,7 +243,7 @@ def table_rows(
     for c in spec.cells:
         va, vb = arm_values(out, c.a, folders), arm_values(out, c.b, folders)
         k = metric_scale(c.a.metric)
-        pa, pb = PAPER[spec.table]['cells'].get(c.paper, ((None, None), (None, None))) if c.paper is not None else ((None, None), (None, None))
+        pa, pb = PAPER[spec.table]['cells'][c.paper] if c.paper is not None else ((None, None), (None, None))   # a cell the paper has, or none: never a silent blank
         row = dict(cell=c.label, metric=c.a.metric, paper_a=pa, paper_b=pb, paper_diff=None if pa[0] is None else round(pb[0] - pa[0], 2),
                    a={s: k * v for s, v in va.items()}, b={s: k * v for s, v in vb.items()}, diffs=None, mean=None, p=None, verdict='missing')
         recs = [dict(task=c.label, method=m, seed=s, main_metric=c.a.metric, best={c.a.metric: v}) for m, vs in ((A, va), (B, vb)) for s, v in vs.items()]
@@ -418,6 +418,8 @@ def main(argv:list|None=None):
             if a.senteval is None: ap.error("--tables 7 at --scale paper reads SentEval's probing files: pass --senteval DIR (SentEval/data/probing)")
             tasks = {t: ap.check('--senteval', load_senteval, a.senteval, t) for t in pr['tasks'] if (Path(a.senteval).expanduser() / SENTEVAL[t]).exists()}
             if not tasks: ap.error(f"--senteval {a.senteval}: none of SentEval's probing files is there ({', '.join(SENTEVAL.values())})")
+            absent = [SENTEVAL[t] for t in pr['tasks'] if t not in tasks]
+            if absent: print(f"molex_paper: --senteval {a.senteval} lacks {', '.join(absent)}: those columns of Table 7 stay missing", file=sys.stderr)
         else:
             corpus = ap.check('--data', probe_corpus, None if a.data is None else Path(a.data) / 'glue')
             tasks = {t: ap.check('--data', build_task, t, corpus, **kw) for t, kw in pr['tasks'].items()}
