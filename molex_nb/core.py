@@ -18,11 +18,13 @@ from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGR
                            check_choice, check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'FAST_MODULES', 'MoLExConfig', 'Alpha', 'register_fast_module', 'LayerBank', 'placement', 'MoLExLayer',
-           'MoLEx', 'HostSyncs']
+__all__ = ['EXECUTIONS', 'ROUTER_NORMS', 'CANDIDATE_POLICIES', 'FAST_MODULES', 'MoLExConfig', 'Alpha', 'set_alpha_step',
+           'register_fast_module', 'LayerBank', 'placement', 'MoLExLayer', 'MoLEx', 'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
+ROUTER_NORMS = ('none', 'rms', 'block')
+CANDIDATE_POLICIES = ('all', 'earlier', 'window')
 
 @dataclass
 class MoLExConfig:
@@ -45,6 +47,11 @@ class MoLExConfig:
     recompute:bool=False          # recompute the expert calls in the backward pass instead of keeping their activations
     stack_copy:bool=False         # 'fast': keep a stacked copy of the frozen layer weights instead of making them views of one stack
     sync_routing:bool=False       # batch routing on several GPUs: every rank uses the decision of the global batch (all-reduced votes)
+    router_norm:str='none'        # what the router sees: 'none' (the paper's raw z_t), 'rms' (a parameter-free RMS norm of z_t) or 'block' (the block's own input norm)
+    candidate_policy:str='all'    # which candidates layer t may choose: 'all', 'earlier' (j <= t) or 'window' (|j - t| <= window)
+    window:int=1                  # the neighbourhood of candidate_policy='window'
+    alpha_warmup:int=0            # training steps over which alpha goes linearly from 1 to its value (0: alpha from the first step)
+    pad_votes:bool=False          # padding tokens vote and count in the load balance too (the reference code's behaviour); False: real tokens only
 
     def __post_init__(self):
         a = self.alpha
@@ -56,12 +63,14 @@ class MoLExConfig:
         check_choice('granularity', self.granularity, GRANULARITIES); check_choice('batch_agg', self.batch_agg, AGGREGATIONS)
         check_choice('router_grad', self.router_grad, ROUTER_GRADS); check_choice('cosine_axis', self.cosine_axis, ('feature', 'sequence'))
         check_choice('execution', self.execution, EXECUTIONS)
+        check_choice('router_norm', self.router_norm, ROUTER_NORMS); check_choice('candidate_policy', self.candidate_policy, CANDIDATE_POLICIES)
+        check_int('window', self.window, 0); check_int('alpha_warmup', self.alpha_warmup, 0)
         if self.execution == 'fast' and self.granularity != 'batch':
             raise ValueError(f"execution='fast' needs granularity='batch' (one choice per batch, gathered on the device), "
                              f"got granularity={self.granularity!r}; use execution='naive' for token or sequence routing")
         if self.sync_routing is True and self.granularity != 'batch':
             raise ValueError(f"sync_routing=True needs granularity='batch' (got {self.granularity!r}): token and sequence routing do not depend on the ranks")
-        for name in ('recompute', 'stack_copy', 'learn_alpha', 'shared_router', 'sync_routing'):
+        for name in ('recompute', 'stack_copy', 'learn_alpha', 'shared_router', 'sync_routing', 'pad_votes'):
             if not isinstance(getattr(self, name), bool): raise ValueError(f"{name}={getattr(self, name)!r} must be True or False")
         if not (isinstance(self.load_balance_coef, (int, float)) and self.load_balance_coef >= 0):
             raise ValueError(f"load_balance_coef={self.load_balance_coef!r} must be a number >= 0")
@@ -79,6 +88,17 @@ class MoLExConfig:
                       top_k=self.top_k, granularity=self.granularity, batch_agg=self.batch_agg,
                       router_grad=self.router_grad, cosine_axis=self.cosine_axis, sync=self.sync_routing)
 
+    def new_alpha(self)->Alpha:
+        "A new mixing weight with these options."
+        return Alpha(self.alpha, self.learn_alpha, self.alpha_warmup)
+
+    def allowed(self, t:int, T:int)->tuple:
+        "The candidate layers layer t may choose in a stack of `T` layers, under `candidate_policy`."
+        cand = self.candidates or range(T)
+        if self.candidate_policy == 'earlier': return tuple(j for j in cand if j <= t)
+        if self.candidate_policy == 'window': return tuple(j for j in cand if abs(j - t) <= self.window)
+        return tuple(cand)
+
     def check(self, T:int):
         "Check the layer indices against a stack of `T` layers."
         for name in ('mix_layers', 'candidates'):
@@ -86,6 +106,11 @@ class MoLExConfig:
             if bad: raise ValueError(f"{name} has layer indices {bad}, but the stack has T={T} layers (0..{T-1})")
         E = len(self.candidates or range(T))
         check_int('top_k', self.top_k, 1, E)
+        for t in self.mix_layers or range(T):
+            a = self.allowed(t, T)
+            if len(a) < self.top_k:
+                raise ValueError(f"candidate_policy={self.candidate_policy!r} (window={self.window}) leaves layer {t} the candidates {a}, "
+                                 f"fewer than top_k={self.top_k}; widen the window, add candidates, or use candidate_policy='all'")
 
 # %% ../nbs/01_core.ipynb #029b4631
 class Alpha(nn.Module):
@@ -93,10 +118,12 @@ class Alpha(nn.Module):
     def __init__(self,
         alpha:float=0.95,  # initial (or fixed) value
         learn:bool=False,  # learn it
+        warmup:int=0,      # training steps over which it goes from 1 to its value (`set_alpha_step` tells it the step)
     ):
         super().__init__()
-        MoLExConfig(alpha=alpha, learn_alpha=learn)      # the same validation as the config
-        self.learn, self.value = learn, float(alpha)
+        MoLExConfig(alpha=alpha, learn_alpha=learn, alpha_warmup=warmup)      # the same validation as the config
+        self.learn, self.value, self.warmup = learn, float(alpha), warmup
+        if warmup: self.register_buffer('step', torch.zeros((), dtype=torch.long))   # saved with the model; an integer: no cast rounds it
         if learn: self.logit = nn.Parameter(torch.tensor(math.log(alpha / (1 - alpha)), dtype=torch.float64).float())
         else: self.register_buffer('fixed', torch.tensor(self.value, dtype=torch.float64))
 
@@ -107,8 +134,26 @@ class Alpha(nn.Module):
             with torch.no_grad(): self.fixed.fill_(self.value)
         return self
 
-    def forward(self)->Tensor: return torch.sigmoid(self.logit) if self.learn else self.fixed
-    def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}"
+    def forward(self)->Tensor:
+        a = torch.sigmoid(self.logit) if self.learn else self.fixed
+        if not self.warmup: return a
+        return 1 - (self.step.double() / self.warmup).clamp(max=1).to(a.dtype) * (1 - a)    # 1 at step 0, a from step `warmup` on
+
+    def set_step(self, step:int):
+        "The optimizer steps taken so far (the warm-up reads it)."
+        check_int('step', step, 0)
+        if self.warmup: self.step.fill_(step)
+
+    def extra_repr(self): return f"alpha={self().item():.4f}, learn={self.learn}" + (f", warmup={self.warmup}" if self.warmup else "")
+
+def set_alpha_step(
+    model:nn.Module,  # a model holding MoLEx mixing weights (core.MoLEx, a molex_model, a PEFT model around one)
+    step:int,         # optimizer steps taken so far
+)->int:               # how many mixing weights have a warm-up
+    "Tell every mixing weight with a warm-up (`alpha_warmup`) the training step; MoLExTrainer calls it at every step."
+    alphas = [m for m in model.modules() if isinstance(m, Alpha) and m.warmup]
+    for a in alphas: a.set_step(step)
+    return len(alphas)
 
 # %% ../nbs/01_core.ipynb #772affac
 FAST_MODULES = {nn.Linear, nn.LayerNorm, nn.Embedding, nn.Conv1d, nn.RMSNorm}   # types whose forward reads its parameters when called
@@ -279,6 +324,7 @@ class MoLExLayer(nn.Module):
         shared:bool=False,           # router and alpha are owned elsewhere (a shared gate), not registered here
         bank:LayerBank|None=None,    # stacked weights shared by the stack's layers (execution='fast'); None: its own
         register_layer:bool=True,    # register layer t as the submodule `layer`; False: it stays where it is (hf: in the model's block list)
+        norm:nn.Module|None=None,    # layer t's input norm, which the router sees under router_norm='block' (referenced, not registered)
     ):
         super().__init__()
         cfg = config or MoLExConfig()
@@ -290,6 +336,13 @@ class MoLExLayer(nn.Module):
         device, dtype = placement(layers[t])                 # what MoLEx adds lives where the layer lives
         self.register_buffer('_cand', torch.tensor(self.candidates, device=device), persistent=False)
         self.register_buffer('_own', torch.tensor([t], device=device), persistent=False)
+        allowed = cfg.allowed(t, T)
+        self.register_buffer('_allowed', None if len(allowed) == len(self.candidates) else
+                             torch.tensor([j in allowed for j in self.candidates], device=device), persistent=False)
+        if cfg.router_norm == 'block' and norm is None:
+            raise ValueError(f"router_norm='block' needs layer {t}'s input norm (norm=...), which this stack does not give; "
+                             f"use router_norm='rms' (a parameter-free RMS norm) or 'none'")
+        object.__setattr__(self, '_norm', norm if cfg.router_norm == 'block' else None)
         if router is None:
             if d_model is None: raise ValueError("d_model=None: give d_model (the hidden size) or a router")
             router = cfg.router(d_model, len(self.candidates))
@@ -298,7 +351,7 @@ class MoLExLayer(nn.Module):
         if d_model is not None and router.d_model != d_model:
             raise ValueError(f"router has d_model={router.d_model}, but d_model={d_model}")
         check_int('top_k', router.top_k, 1, len(self.candidates))
-        alpha = Alpha(cfg.alpha, cfg.learn_alpha) if alpha is None else alpha
+        alpha = cfg.new_alpha() if alpha is None else alpha
         if register_layer: self.layer = layers[t]     # registered: this layer belongs to this position
         else: object.__setattr__(self, 'layer', layers[t])   # a plain reference: the layer is registered elsewhere
         self._layers = tuple(layers)                  # plain references: the experts
@@ -311,6 +364,13 @@ class MoLExLayer(nn.Module):
     def router(self)->Router: return self._shared["router"] if self._shared else self.molex_router
     @property
     def alpha(self)->Alpha: return self._shared["alpha"] if self._shared else self.molex_alpha
+
+    def router_input(self, z:Tensor)->Tensor:
+        "What the router scores: z_t itself (the paper), its RMS-normalised copy, or layer t's input norm of it (`router_norm`)."
+        rn = self.config.router_norm
+        if rn == 'none': return z
+        if rn == 'rms': return F.rms_norm(z, (z.shape[-1],), eps=1e-6)
+        return self._norm(z)
 
     def _call_layer(self, j:int, z:Tensor, args, kwargs):
         "Run layer j's own computation on z (subclasses may call it otherwise)."
@@ -386,7 +446,7 @@ class MoLExLayer(nn.Module):
     ):
         if z.shape[-1] != self.router.d_model:
             raise ValueError(f"z has hidden size {z.shape[-1]} (shape {tuple(z.shape)}), but the router of layer t={self.t} expects {self.router.d_model}")
-        r = self.routing = self.router(z, mask, experts)
+        r = self.routing = self.router(self.router_input(z), None if self.config.pad_votes else mask, experts, self._allowed)
         chosen = self.chosen = self._cand[r.experts]                   # (B, N, k) layer indices
         if self.config.execution == 'fast': out_t, h_t, v = self._fast(z, chosen, r, args, kwargs)
         else: out_t, h_t, v = self._naive(z, chosen, r, args, kwargs, chosen_layers)
@@ -418,7 +478,7 @@ class MoLEx(nn.Module):
         n_exp = len(cfg.candidates or range(T))
         if cfg.shared_router:
             device, dtype = placement(layers[0])
-            self.router, self.alpha = cfg.router(d_model, n_exp).to(device, dtype), Alpha(cfg.alpha, cfg.learn_alpha).to(device, dtype)
+            self.router, self.alpha = cfg.router(d_model, n_exp).to(device, dtype), cfg.new_alpha().to(device, dtype)
         shared = dict(router=self.router, alpha=self.alpha, shared=True) if cfg.shared_router else {}
         self.bank = LayerBank(layers, share=not cfg.stack_copy)
         self.layers = nn.ModuleList([MoLExLayer(layers, t, config=cfg, d_model=d_model, residual=residual, bank=self.bank, **shared)

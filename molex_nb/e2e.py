@@ -15,15 +15,16 @@ from transformers import AutoTokenizer, DataCollatorForSeq2Seq, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
 from .hf import transformers_model, atomic_write
-from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+from .train import (MoLExTrainer, MoLExOptions, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
 
 # %% auto #0
-__all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_METHODS', 'e2e_files',
-           'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu', 'mteval_nist',
-           'have_java', 'check_e2e_extra', 'coco_metrics', 'e2e_metrics', 'first_ref_system', 'write_system',
-           'E2EPreset', 'per_sequence_routing', 'decode_e2e', 'E2EDecoding', 'run_e2e', 'main', 'cli']
+__all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_PRESETS', 'E2E_METHODS',
+           'e2e_files', 'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu',
+           'mteval_nist', 'have_java', 'check_e2e_extra', 'coco_metrics', 'e2e_metrics', 'first_ref_system',
+           'write_system', 'E2EPreset', 'e2e_preset', 'per_sequence_routing', 'decode_e2e', 'E2EDecoding', 'run_e2e',
+           'main', 'cli']
 
 # %% ../nbs/09_e2e.ipynb #09e7c6c7
 E2E_HUB = 'tuetschek/e2e_nlg'
@@ -218,7 +219,7 @@ def write_system(
 
 # %% ../nbs/09_e2e.ipynb #232b3ae7
 @dataclass(frozen=True)
-class E2EPreset:
+class E2EPreset(MoLExOptions):
     "The paper's Table 6 (GPT-2 medium on E2E): LoRA's training and decoding settings and MoLEx's gate."
     batch_size:int=8; epochs:int=5; lr:float=2e-4; weight_decay:float=0.01
     warmup_steps:int=500; schedule:str='linear'
@@ -233,6 +234,7 @@ class E2EPreset:
     num_beams:int=10; length_penalty:float=0.9; no_repeat_ngram_size:int=4; max_new_tokens:int=64
     decode_batch:int=16             # MRs per generate call (not in the paper: the code decodes one MR at a time)
     execution:str='naive'           # MoLEx's execution in training: 'naive' (the reference) or 'fast' (what --compile needs)
+    max_grad_norm:float=1.0         # gradient clipping: Trainer's default (the authors' scripts: 0, none)
 
     def __post_init__(self):
         "Every value of its type and in its range (train.check_fields), MoLEx's options valid."
@@ -241,15 +243,29 @@ class E2EPreset:
         self.molex_config(self.molex_layers)
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
-        "MoLEx on the first `molex_layers` of `n_layers` layers, every layer a candidate; batch routing for training."
+        "MoLEx on the first `molex_layers` of `n_layers` layers, every layer a candidate unless `candidates` says; batch routing for training."
         kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate=self.gate, shared_router=True, granularity='batch',
-                  batch_agg=self.batch_agg, load_balance_coef=self.load_balance, mix_layers=tuple(range(min(self.molex_layers, n_layers))))
+                  batch_agg=self.batch_agg, load_balance_coef=self.load_balance, mix_layers=tuple(range(min(self.molex_layers, n_layers))),
+                  **self.molex_options())
         return MoLExConfig(**{**kw, **overrides})
 
     def generate_kwargs(self)->dict:
         "The beam search of Table 6, for `generate`."
         return dict(num_beams=self.num_beams, length_penalty=self.length_penalty, no_repeat_ngram_size=self.no_repeat_ngram_size,
                     max_new_tokens=self.max_new_tokens, do_sample=False)
+
+E2E_PRESETS = {
+    'table6': E2EPreset(),                                                    # the paper's Table 6
+    'authors': E2EPreset(length_penalty=0.8, router_lr=0.01, router_weight_decay=0.1, max_grad_norm=0.0, pad_votes=True),  # run_molex.sh, run_beam.sh
+}
+
+def e2e_preset(
+    name:str='table6',   # 'table6' (the paper's Table 6) or 'authors' (the authors' run_molex.sh and run_beam.sh)
+    **overrides,         # any E2EPreset field
+)->E2EPreset:
+    "A named E2E preset, with any field overridden."
+    if name not in E2E_PRESETS: raise ValueError(f"preset={name!r}; allowed: {', '.join(E2E_PRESETS)}")
+    return replace(E2E_PRESETS[name], **overrides)
 
 E2E_METHODS = ('lora', 'molex')
 
@@ -332,6 +348,7 @@ def run_e2e(
     method:str='molex',            # 'lora' or 'molex'
     seed:int=0,                    # seeds LoRA's and the router's initial weights, the data order and dropout
     overrides:dict|None=None,      # E2EPreset fields to change (epochs, lr, num_beams, ...)
+    preset:str='table6',           # the preset to start from: 'table6' (the paper's) or 'authors' (the authors' scripts)
     data=None,                     # a local E2E release folder; None: the hub (tuetschek/e2e_nlg)
     out='runs/e2e',                # where the run's folder goes
     bf16:bool=False,               # mixed precision
@@ -348,11 +365,11 @@ def run_e2e(
     "Fine-tune one method with one seed on E2E, decode and score the dev and test MRs every epoch; the dev set picks the epoch; write settings, outputs, checkpoints and the record."
     check_e2e_extra()
     overrides = compile_overrides(compile, overrides)
-    p = replace(E2EPreset(), **overrides)
+    p = e2e_preset(preset, **overrides)
     if method not in E2E_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(E2E_METHODS)}")
     check_counts(grad_accum=grad_accum, keep=keep, max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs, max_test_mrs=max_test_mrs)
     run_dir = _run_dir(out, method, seed)
-    settings = dict(task='e2e', model=str(model), method=method, seed=seed, overrides=dict(overrides or {}),
+    settings = dict(task='e2e', model=str(model), method=method, seed=seed, **({'preset': preset} if preset != 'table6' else {}), overrides=dict(overrides or {}),
                     data=str(data) if data is not None else E2E_HUB, bf16=bf16, grad_accum=grad_accum, sync_routing=sync_routing,
                     max_train_samples=max_train_samples, max_eval_mrs=max_eval_mrs, max_test_mrs=max_test_mrs, **({'compile': compile} if compile else {}))
     done = run_folder(run_dir, settings)
@@ -367,12 +384,15 @@ def run_e2e(
     test = group_refs(ds['test']) if 'test' in ds else None
     if test is None: print(f"molex_e2e: {settings['data']} has no test set ({_E2E_FILES['test']}): the run is scored on the dev set only", file=sys.stderr)
     elif max_test_mrs is not None: test = (test[0][:max_test_mrs], test[1][:max_test_mrs])
+    keep_mrs = set(mrs)
+    val = tokenize_e2e(DatasetDict(validation=ds['validation']), tok, p.max_len, cache_dir)['validation']
+    val = val.select([i for i, mr in enumerate(ds['validation']['mr']) if mr in keep_mrs])   # the scored MRs' (MR, reference) rows
     m = causal_lm_model(model, method, p, seed, sync_routing)
-    args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
+    args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
         num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, warmup_steps=p.warmup_steps,
-        lr_scheduler_type=p.schedule, label_smoothing_factor=p.label_smoothing, adam_beta2=p.adam_beta2, adam_epsilon=p.adam_epsilon,
-        eval_strategy='no', save_total_limit=keep, bf16=bf16, compile=compile)
-    trainer = MoLExTrainer(m, args, train_dataset=train, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
+        lr_scheduler_type=p.schedule, label_smoothing_factor=p.label_smoothing, max_grad_norm=p.max_grad_norm, adam_beta2=p.adam_beta2, adam_epsilon=p.adam_epsilon,
+        eval_strategy='epoch', eval_on_start=True, save_total_limit=keep, bf16=bf16, compile=compile)
+    trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=val, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
                            processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)
     trainer.add_callback(E2EDecoding(tok, mrs, refs, run_dir, p.decode_batch, p.generate_kwargs(), test))
     if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
@@ -381,6 +401,7 @@ def run_e2e(
     trainer.train(resume_from_checkpoint=last)
     if args.process_index != 0: return {}
     epochs = epochs_from_log(trainer.state.log_history)
+    start = epochs.pop(0)['metrics'] if epochs and epochs[0]['epoch'] == 0 else None    # the dev loss before training (eval_on_start)
     decode = {round(h['epoch']): h['e2e_decode'] for h in trainer.state.log_history if 'e2e_decode' in h}
     for e in epochs: e['decode'] = decode.get(e['epoch'])
     best = best_epoch(epochs, 'BLEU')                                       # the dev set's BLEU picks the epoch
@@ -391,6 +412,7 @@ def run_e2e(
     dev = {k: v for k, v in best['metrics'].items() if not k.startswith('test_')}
     record = dict(settings, preset_values=asdict(p), main_metric='BLEU', best_epoch=best['epoch'], best=dev,
                   test={k[5:]: v for k, v in best['metrics'].items() if k.startswith('test_')} if test is not None else None, epochs=epochs,
+                  start=start, val_loss_rose=loss_rose(start, epochs, run_dir.name),
                   decoding=p.generate_kwargs(), decode_mrs_per_s=best['decode']['mrs_per_s'] if best.get('decode') else None,
                   train_samples=len(train), eval_mrs=len(mrs), eval_refs=sum(map(len, refs)),
                   test_mrs=len(test[0]) if test else 0, test_refs=sum(map(len, test[1])) if test else 0, java=have_java(),
@@ -405,13 +427,14 @@ def main(argv:list|None=None):
                          'local E2E release folder (default: the hub, tuetschek/e2e_nlg)', 'runs/e2e')
     ap.add_argument('--max-eval-mrs', type=integer(1), default=None, help='decode and score the first N dev MRs only (recorded); default: all')
     ap.add_argument('--max-test-mrs', type=integer(1), default=None, help='decode and score the first N test MRs only (recorded); default: all')
+    ap.add_argument('--preset', default='table6', choices=list(E2E_PRESETS), help="the paper's Table 6, or the authors' scripts")
     a = ap.parse_args(argv)
     try: check_e2e_extra()
     except ImportError as e: ap.error(str(e))
-    overrides = check_pipeline(ap, a, E2EPreset, lambda o: E2EPreset(**o), lambda: load_e2e(a.data))
+    overrides = check_pipeline(ap, a, E2EPreset, lambda o: e2e_preset(a.preset, **o), lambda: load_e2e(a.data))
     if not have_java(): print("molex_e2e: java is not installed: METEOR, ROUGE_L and CIDEr will not be computed (BLEU and NIST will)", file=sys.stderr)
     cmd = 'molex_e2e ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    runs = [dict(model=a.model, method=method, seed=seed, overrides=overrides, data=a.data, out=a.out, bf16=a.bf16, grad_accum=a.grad_accum,
+    runs = [dict(model=a.model, method=method, seed=seed, overrides=overrides, preset=a.preset, data=a.data, out=a.out, bf16=a.bf16, grad_accum=a.grad_accum,
                  sync_routing=a.sync_routing, max_train_samples=a.max_train_samples, max_eval_mrs=a.max_eval_mrs, max_test_mrs=a.max_test_mrs, keep=a.keep, command=cmd,
                  compile=a.compile) for seed in a.seeds for method in a.methods]
     def done(kw, r):

@@ -222,11 +222,15 @@ class Router(nn.Module):
         x:Tensor,                  # (B, N, D) tokens, or (B, D) for one token per row
         mask:Tensor|None=None,     # (B, N) True/1 on real tokens
         experts:Tensor|None=None,  # (B, N, k) or (B, 1, k): experts decided earlier (e.g. on the prompt), reused
+        allowed:Tensor|None=None,  # (E,) True on the experts this caller may use: the others get score -inf (None: all)
     )->Routing:
         if x.dim() == 2: x = x[:, None]
         if x.dim() != 3: raise ValueError(f"x must have shape (B, N, D) or (B, D), got {tuple(x.shape)}")
         m = _as_mask(mask, x.shape[:2], x.device)
         logits = self.scorer(x)                                              # (B, N, E)
+        if allowed is not None:
+            if tuple(allowed.shape) != (self.n_experts,): raise ValueError(f"allowed has shape {tuple(allowed.shape)}; expected ({self.n_experts},)")
+            logits = logits.masked_fill(~allowed, float('-inf'))             # never chosen, probability 0, no load-balance share
         probs = torch.softmax(logits, -1) if self.activation == 'softmax' else torch.sigmoid(logits)
         if experts is None: experts = aggregate_experts(probs.detach(), m, self.top_k, self.granularity, self.batch_agg, self.sync)
         else:

@@ -21,7 +21,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets, routing_counts, transformers_model
-from .train import (MoLExTrainer, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+from .train import (MoLExTrainer, MoLExOptions, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, comma_list, cache_home, cached_map,
                             load_run, device_name)
 
@@ -62,7 +62,7 @@ def glue_metrics(
 
 # %% ../nbs/08_glue.ipynb #44761d6d
 @dataclass(frozen=True)
-class GluePreset:
+class GluePreset(MoLExOptions):
     "One row of the paper's Table 5: LoRA's training settings and MoLEx's gate for a model and a GLUE task."
     model:str; task:str
     batch_size:int; epochs:int; lr:float; max_len:int
@@ -79,6 +79,8 @@ class GluePreset:
     execution:str='naive'           # MoLEx's execution: 'naive' (the reference) or 'fast' (no host sync; what --compile needs)
     train_pooler:bool=True          # LoRA runs: train the pooler with the classifier (BERT), the head RoBERTa and MPNet train whole; False: PEFT's default
     top_k:int=1                     # layer experts per MoLEx layer: 1 (the paper's) or 2 (Table 8's ablation)
+    pad_to_max_len:bool=False       # pad every example to max_len (the authors' run_glue); False: each batch to its longest example
+    eval_batch:int|None=None        # evaluation batch (None: batch_size; the authors' run_glue: Trainer's default, 8)
 
     def __post_init__(self):
         "Every value of its type and in its range (train.check_fields), the gate one of Table 5's, MoLEx's options valid."
@@ -86,11 +88,15 @@ class GluePreset:
         if self.gate not in ('linear', 'cosine', 'cosine-sig'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine, cosine-sig")
         self.molex_config()
 
+    def collator(self, tokenizer)->DataCollatorWithPadding:
+        "Batches padded to max_len (pad_to_max_len), or to their longest example."
+        return DataCollatorWithPadding(tokenizer, padding='max_length', max_length=self.max_len) if self.pad_to_max_len else DataCollatorWithPadding(tokenizer)
+
     def molex_config(self, **overrides)->MoLExConfig:
         "The MoLExConfig of this row (batch routing), with any field overridden."
         kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate='linear' if self.gate == 'linear' else 'cosine',
                   activation='sigmoid' if self.gate == 'cosine-sig' else 'softmax', shared_router=not self.indv_gate,
-                  granularity='batch', batch_agg=self.batch_agg, load_balance_coef=self.load_balance, top_k=self.top_k)
+                  granularity='batch', batch_agg=self.batch_agg, load_balance_coef=self.load_balance, top_k=self.top_k, **self.molex_options())
         if self.proj_dim is not None: kw['proj_dim'] = self.proj_dim
         return MoLExConfig(**{**kw, **overrides})
 
@@ -115,18 +121,34 @@ _TABLE5 = {  # field: values in the column order above, as printed in Table 5
         learn_alpha=(False, False, False, False, False, True, False, False),
         load_balance=(0.0001, 0.0, 0.0001, 0.01, 0.001, 0.001, 0.0, 0.0), lora_alpha=(16,) * 8),
 }
+_GPUS = dict(mnli=8, sst2=8, mrpc=8, cola=2, qnli=8, qqp=8, rte=8, stsb=8)   # the authors' scripts: processes x batch_size per device
+_AUTHORS = {  # the authors' scripts (roberta_base_<task>.sh and run_glue's defaults), in Table 5's column order
+    'authors-roberta-base': dict(
+        batch_size=(16, 16, 16, 32, 32, 16, 32, 16), epochs=(30, 60, 30, 80, 25, 25, 80, 40),
+        lr=(5e-4, 5e-4, 4e-4, 4e-4, 4e-4, 5e-4, 5e-4, 4e-4), max_len=(512,) * 8,
+        gate=('cosine', 'cosine', 'linear', 'linear', 'cosine', 'cosine', 'linear', 'linear'),
+        proj_dim=(416, 128, None, None, 96, 384, None, None),
+        indv_gate=(False, False, False, False, False, False, True, True),
+        batch_agg=('mode',) * 8,
+        learn_alpha=(True, False, True, False, True, True, False, False),
+        alpha=(0.5, 0.5, 0.5, 0.95, 0.5, 0.5, 0.5, 0.5),
+        load_balance=(0.005, 0.01, 0.0, 0.01, 0.0, 0.001, 0.001, 0.001), lora_alpha=(16,) * 8,
+        warmup_ratio=(0.06, 0.06, 0.1, 0.06, 0.06, 0.06, 0.06, 0.06),
+        router_lr=(5e-5, 0.1, 0.1, 5e-5, 0.1, 0.1, 0.1, 0.1), router_weight_decay=(0.0, 0.1, 0.1, 0.0, 0.1, 0.1, 0.1, 0.1),
+        cosine_axis=('sequence',) * 8, pad_votes=(True,) * 8, pad_to_max_len=(True,) * 8, eval_batch=(8,) * 8),
+}
 PRESETS = {(m, t): GluePreset(model=m, task=t, **{k: v[i] for k, v in cols.items()})
-           for m, cols in _TABLE5.items() for i, t in enumerate(_TASKS)}
+           for m, cols in {**_TABLE5, **_AUTHORS}.items() for i, t in enumerate(_TASKS)}
 
 def glue_preset(
-    model:str,        # 'roberta-base' or 'roberta-large'
+    model:str,        # 'roberta-base' or 'roberta-large' (Table 5), or 'authors-roberta-base' (the authors' scripts)
     task:str,         # a GLUE task ('mnli_mismatched' uses MNLI's row)
     **overrides,      # any GluePreset field
 )->GluePreset:
-    "The paper's Table 5 settings for `model` and `task`, with any field overridden."
+    "The paper's Table 5 settings (or the authors' scripts') for `model` and `task`, with any field overridden."
     t = 'mnli' if task == 'mnli_mismatched' else task
     if (model, t) not in PRESETS:
-        raise ValueError(f"no preset for model={model!r}, task={task!r}; models: {sorted(_TABLE5)}, tasks: {list(_TASKS)}")
+        raise ValueError(f"no preset for model={model!r}, task={task!r}; models: {sorted({**_TABLE5, **_AUTHORS})}, tasks: {list(_TASKS)}")
     bad = [k for k in overrides if k not in GluePreset.__dataclass_fields__ or k in ('model', 'task')]
     if bad: raise ValueError(f"{bad} are not preset fields; allowed: {[f for f in GluePreset.__dataclass_fields__ if f not in ('model', 'task')]}")
     return dataclasses.replace(PRESETS[model, t], **overrides)
@@ -295,7 +317,7 @@ def run_glue(
     model:str,                     # a hub name or local folder of an encoder
     method:str='molex',            # one of METHODS
     seed:int=0,                    # seeds the initial weights, the data order and dropout
-    preset:str='roberta-base',     # the Table 5 column to start from: 'roberta-base' or 'roberta-large'
+    preset:str='roberta-base',     # the column to start from: 'roberta-base' or 'roberta-large' (Table 5), 'authors-roberta-base' (the authors' scripts)
     overrides:dict|None=None,      # GluePreset fields to change (epochs, lr, max_len, ...)
     data=None,                     # a local GLUE folder; None: the hub (nyu-mll/glue)
     out='runs/glue',               # where the run's folder goes
@@ -325,13 +347,13 @@ def run_glue(
     evals = {s: ds[s] for s in eval_splits(task)}
     m = glue_model(model, task, method, p, seed, sync_routing)
     lr = p.full_lr if method.startswith('full') and 'lr' not in (overrides or {}) else p.lr
-    args = run_args(run_dir, seed, method.endswith('molex'), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size,
+    args = run_args(run_dir, seed, method.endswith('molex'), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch or p.batch_size,
         gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=lr, weight_decay=p.weight_decay,
         warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, eval_strategy='epoch', save_total_limit=keep, bf16=bf16, fp16=fp16,
         compile=compile)
     base = 'mnli' if task == 'mnli' else task
     trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=evals if len(evals) > 1 else evals['validation'],
-                           data_collator=DataCollatorWithPadding(tok), processing_class=tok,
+                           data_collator=p.collator(tok), processing_class=tok,
                            compute_metrics=lambda ev: glue_metrics(base, ev.predictions, ev.label_ids),
                            router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)   # refuses a launch it is not one group of
     if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
@@ -354,7 +376,7 @@ def main(argv:list|None=None):
     ap = pipeline_parser('molex_glue', main.__doc__, 'hub name or local folder of an encoder', METHODS, ['lora', 'molex'],
                          'local GLUE folder (default: the hub, nyu-mll/glue)', 'runs/glue')
     ap.add_argument('--tasks', type=comma_list(str, list(_LOCAL)), default=['rte'], help=f"comma-separated GLUE tasks, of: {', '.join(_LOCAL)}")
-    ap.add_argument('--preset', default='roberta-base', choices=sorted(_TABLE5), help="the Table 5 column")
+    ap.add_argument('--preset', default='roberta-base', choices=sorted({**_TABLE5, **_AUTHORS}), help="the Table 5 column, or the authors' scripts (authors-roberta-base)")
     ap.add_argument('--fp16', action='store_true', help='float16 mixed precision (a GPU)')
     a = ap.parse_args(argv)
     overrides = check_pipeline(ap, a, GluePreset, lambda o: [glue_preset(a.preset, t, **o) for t in a.tasks],
@@ -448,7 +470,7 @@ def evaluate_glue(
     ds = tokenize_glue(load_glue(target, data), tok, target, p.max_len, cache_dir)
     with tempfile.TemporaryDirectory() as tmp:
         tr = Trainer(m, TrainingArguments(tmp, per_device_eval_batch_size=batch_size, report_to=[], dataloader_pin_memory=torch.cuda.is_available(), bf16=rec['bf16'], fp16=rec['fp16']),
-                     data_collator=DataCollatorWithPadding(tok))
+                     data_collator=p.collator(tok))
         t0 = time.time()
         with input_noise(m, noise, noise_seed): res = {s: tr.predict(ds[s].remove_columns('label')) for s in eval_splits(target)}
     metrics = {}
@@ -460,7 +482,7 @@ def evaluate_glue(
                   checkpoint=Path(get_last_checkpoint(str(run_dir))).name, metrics=metrics, main_metric=MAIN_METRIC.get(target, 'accuracy'),
                   eval_samples={s: len(ds[s]) for s in res}, wall_s=round(time.time() - t0, 1), device=device_name(tr.args.device))
     if noise == 0 and hasattr(transformers_model(m), 'molex'):
-        batches = DataLoader(ds[eval_splits(target)[0]].remove_columns('label'), batch_size=batch_size, collate_fn=DataCollatorWithPadding(tok))
+        batches = DataLoader(ds[eval_splits(target)[0]].remove_columns('label'), batch_size=batch_size, collate_fn=p.collator(tok))
         result['routing'] = routing_counts(m, ({k: v.to(tr.args.device) for k, v in b.items()} for b in batches), collapse=1.0).tolist()
     write_json(out, result)
     return result

@@ -29,13 +29,15 @@ class Family:
     block_classes:tuple      # class names of its blocks
     attention:str|None=None  # attribute of a block holding the attention with `layer_idx` (decoders with a KV cache)
     lora_targets:tuple=()    # the query and value projections' module names (LoRA's paper targets), alternatives in order
+    input_norm:str|None=None # attribute of a block holding the norm of its input (pre-LN blocks; router_norm='block')
 
 FAMILIES = [
     Family('BERT-style post-LN encoder', ('bert', 'roberta', 'xlm-roberta', 'mpnet'),
            ('BertLayer', 'RobertaLayer', 'XLMRobertaLayer', 'MPNetLayer'), lora_targets=(('query', 'value'), ('q', 'v'))),
-    Family('GPT-2', ('gpt2',), ('GPT2Block',), 'attn', lora_targets=(('c_attn',),)),
+    Family('GPT-2', ('gpt2',), ('GPT2Block',), 'attn', lora_targets=(('c_attn',),), input_norm='ln_1'),
     Family('Llama-style decoder', ('llama', 'qwen2', 'mistral'),
-           ('LlamaDecoderLayer', 'Qwen2DecoderLayer', 'MistralDecoderLayer'), 'self_attn', lora_targets=(('q_proj', 'v_proj'),)),
+           ('LlamaDecoderLayer', 'Qwen2DecoderLayer', 'MistralDecoderLayer'), 'self_attn', lora_targets=(('q_proj', 'v_proj'),),
+           input_norm='input_layernorm'),
 ]
 
 def transformers_model(model:nn.Module)->nn.Module:
@@ -93,7 +95,7 @@ class MoLExState(nn.Module):
         super().__init__()
         self.config, self.family, self.T, self.d_model = config, family, T, d_model
         if config.shared_router:
-            self.router, self.alpha = config.router(d_model, len(config.candidates or range(T))), Alpha(config.alpha, config.learn_alpha)
+            self.router, self.alpha = config.router(d_model, len(config.candidates or range(T))), config.new_alpha()
         self.layers, self.attention_mask, self.route_mask = nn.ModuleList(), None, None    # the MoLEx layers (not the blocks)
         self.loss_term = True       # add the load-balance term to outputs.loss in training (False: a caller adds it itself)
         self._bank = {'bank': LayerBank(blocks, share=not config.stack_copy)}           # the blocks' stacked weights (execution='fast'), not a submodule
@@ -150,12 +152,20 @@ def _empty_slot(own):
         raise ValueError(f"MoLEx gives each expert a KV-cache slot of the kind of its layer's own, but cannot make an empty "
                          f"{type(own).__name__} ({e}); generate with transformers' dynamic or static cache") from e
 
+def _input_norm(block:nn.Module, family:Family, t:int)->nn.Module:
+    "The norm a pre-LN block applies to its input (router_norm='block'), or a clear error for a family without one."
+    if family.input_norm is None:
+        raise ValueError(f"router_norm='block': a {family.name} block has no input norm (its input is the previous block's "
+                         f"normalised output already); use router_norm='none' (the same thing) or 'rms'")
+    return getattr(block, family.input_norm)
+
 class HFMoLExLayer(MoLExLayer):
     "A core MoLExLayer for a transformers block (which keeps its place): routing mask, routing kept while decoding, experts in their own cache slots."
     def __init__(self, blocks:list, t:int, state:MoLExState):
         cfg = state.config
         shared = dict(router=state.router, alpha=state.alpha, shared=True) if cfg.shared_router else {}
-        super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, bank=state.bank, register_layer=False, **shared)
+        super().__init__(blocks, t, config=cfg, d_model=state.d_model, residual=False, bank=state.bank, register_layer=False,
+                         norm=_input_norm(blocks[t], state.family, t) if cfg.router_norm == 'block' else None, **shared)
         self._state, self._kept = {'state': state}, None   # a reference, not a submodule; the experts' weights kept while generating
 
     def _call_layer(self, j:int, z:Tensor, args, kwargs):

@@ -13,7 +13,7 @@ from datasets.fingerprint import Hasher
 from transformers import AutoTokenizer, DataCollatorForSeq2Seq
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
-from .train import (MoLExTrainer, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+from .train import (MoLExTrainer, MoLExOptions, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
 
@@ -108,7 +108,7 @@ def tokenize_alpaca(
 
 # %% ../nbs/11_instruct.ipynb #8f16b0bd
 @dataclass(frozen=True)
-class InstructPreset:
+class InstructPreset(MoLExOptions):
     "Meta's llama-recipes Alpaca fine-tuning (the recipes of the repository the paper names), LoRA as Table 14 counts it, MoLEx's gate as in the paper's other recipes."
     batch_size:int=4; epochs:int=3; lr:float=1e-4; weight_decay:float=0.0
     gamma:float=0.85                # the learning rate times gamma after each epoch (the recipe's StepLR)
@@ -120,7 +120,6 @@ class InstructPreset:
     lora_targets:tuple|None=None    # None: the family's (hf.lora_targets): q_proj, v_proj for Llama
     gate:str='linear'; batch_agg:str='mode'; alpha:float=0.95; learn_alpha:bool=False; load_balance:float=0.01
     molex_layers:int|None=None      # MoLEx at layers 0..molex_layers-1; None: every layer (Table 14)
-    candidates:tuple|None=None      # the layers the router may choose; None: every layer (the paper's)
     router_lr:float=0.1; router_weight_decay:float=0.01
     execution:str='naive'           # MoLEx's execution in training: 'naive' (the reference) or 'fast' (what --compile needs)
 
@@ -132,8 +131,9 @@ class InstructPreset:
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
         "MoLEx on the first `molex_layers` of `n_layers` layers (all by default), every layer a candidate unless `candidates` says, one shared router, batch routing."
-        kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate=self.gate, shared_router=True, granularity='batch', candidates=self.candidates,
-                  batch_agg=self.batch_agg, load_balance_coef=self.load_balance, mix_layers=tuple(range(min(self.molex_layers or n_layers, n_layers))))
+        kw = dict(execution=self.execution, alpha=self.alpha, learn_alpha=self.learn_alpha, gate=self.gate, shared_router=True, granularity='batch',
+                  batch_agg=self.batch_agg, load_balance_coef=self.load_balance, mix_layers=tuple(range(min(self.molex_layers or n_layers, n_layers))),
+                  **self.molex_options())
         return MoLExConfig(**{**kw, **overrides})
 
 INSTRUCT_METHODS = ('lora', 'molex')
@@ -210,6 +210,7 @@ def run_instruct(
     start = epochs.pop(0)['metrics'] if epochs and epochs[0]['epoch'] == 0 else None    # before training (eval_on_start)
     best = best_epoch(epochs, 'ppl', 'min')
     record = dict(settings, preset_values=asdict(p), main_metric='ppl', best_epoch=best['epoch'], best=best['metrics'], epochs=epochs, start=start,
+                  val_loss_rose=loss_rose(start, epochs, run_dir.name),
                   train_samples=len(train), eval_samples=len(val), train_tokens=sum(sum(x != -100 for x in l) for l in train['labels']),
                   **run_facts(m, args, command, t0, last, None if data is None else file_digests([_alpaca_file(data)], data)))
     write_json(run_dir / 'record.json', record)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, contextlib, dataclasses, hashlib, json, math, multiprocessing, os, platform, re, shutil, sys, time, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -18,16 +18,17 @@ from datasets import DatasetDict
 from datasets.fingerprint import Hasher
 from peft import LoraConfig, PeftModel, get_peft_model
 from safetensors.torch import load_file
-from .core import MoLExConfig
+from .core import MoLExConfig, Alpha, set_alpha_step
 from .hf import (transformers_model, molex_parameters, molex_state_dict, atomic_write, check_pretrained, find_blocks, find_family, lora_targets, molex_model,
                          from_pretrained as molex_from_pretrained)
 
 # %% auto #0
-__all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'routing_summary', 'MoLExTrainer', 'versions', 'device_name',
-           'epochs_from_log', 'best_epoch', 'write_json', 'check_counts', 'run_folder', 'check_compile',
-           'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts', 'CommandParser', 'comma_list',
-           'integer', 'parse_set', 'check_fields', 'cpu_cores', 'check_jobs', 'run_all', 'pipeline_parser',
-           'check_pipeline', 'cache_home', 'cached_map', 'causal_lm_model', 'load_run']
+__all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'AlphaWarmup', 'routing_summary', 'MoLExTrainer', 'versions',
+           'device_name', 'epochs_from_log', 'loss_rose', 'best_epoch', 'write_json', 'check_counts', 'run_folder',
+           'check_compile', 'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts',
+           'CommandParser', 'comma_list', 'integer', 'parse_set', 'check_fields', 'MoLExOptions', 'cpu_cores',
+           'check_jobs', 'run_all', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map', 'causal_lm_model',
+           'load_run']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -65,6 +66,14 @@ class RoutingLog(TrainerCallback):
     def on_train_end(self, args, state, control, **kwargs):
         if self._hook is not None: self._hook.remove(); self._hook = None
 
+class AlphaWarmup(TrainerCallback):
+    "Tells MoLEx's mixing weights the optimizer step, for their warm-up from 1 to alpha (`alpha_warmup`); a resumed run starts at its step."
+    def _set(self, state, model):
+        if model is not None: set_alpha_step(model, state.global_step)
+    def on_train_begin(self, args, state, control, model=None, **kwargs): self._set(state, model)
+    def on_step_begin(self, args, state, control, model=None, **kwargs): self._set(state, model)
+    def on_step_end(self, args, state, control, model=None, **kwargs): self._set(state, model)   # before a checkpoint is saved
+
 def routing_summary(
     counts:list,           # (layers, candidates) token counts
     layers:list,           # the MoLEx layers t
@@ -94,6 +103,7 @@ class MoLExTrainer(Trainer):
                                f"the processes would train separately and overwrite each other's checkpoints (on CPUs pass use_cpu=True)")
         self.router_lr, self.router_weight_decay = router_lr, router_weight_decay
         if _is_molex(self.model): self.add_callback(RoutingLog)
+        if any(isinstance(m, Alpha) and m.warmup for m in self.model.modules()): self.add_callback(AlphaWarmup)
 
     def create_optimizer(self, model=None):
         "Trainer's groups (weight decay, none) for everything but MoLEx's parameters (of a `molex_model` or a `core.MoLEx`), which get their own group."
@@ -194,6 +204,20 @@ def epochs_from_log(
         for k, v in h.items():
             if k.startswith(prefix) and not k.endswith(_SPEED): e['metrics'][k[len(prefix):]] = v
     return [out[k] for k in sorted(out) if out[k]['metrics']]
+
+def loss_rose(
+    start:dict|None,      # the validation metrics before training (Trainer's eval_on_start), or None
+    epochs:list,          # from `epochs_from_log`
+    run:str='',           # the run, for the message
+    key:str='loss',       # the validation loss's name in the metrics
+)->bool:                  # whether the last epoch's validation loss is above the one before training
+    "A validation loss that ends above where it started means the fine-tuning broke the model: a warning says so (MoLEx with the paper's settings does that to decoders, notebook 11)."
+    last = epochs[-1]['metrics'].get(key) if epochs else None
+    if not start or start.get(key) is None or last is None or not last > start[key]: return False
+    warnings.warn(f"{run}: the validation {key} ended at {last:.4f}, above its {start[key]:.4f} before training: the fine-tuning made the "
+                  f"model worse. With MoLEx on a decoder, see notebook 14 (molex_diagnose) and the options of notebook 01 "
+                  f"(candidates, router_norm, alpha_warmup)", RuntimeWarning, stacklevel=2)
+    return True
 
 def best_epoch(
     epochs:list,          # from `epochs_from_log`
@@ -369,7 +393,7 @@ def parse_set(
 )->dict:                   # field -> value, each of its field's type
     "--set FIELD=VALUE pairs as preset values: each converted to its field's type (none for an optional one; a tuple field takes a comma-separated list, integers where they are)."
     fields = {f.name: f for f in dataclasses.fields(preset)}
-    allowed, out = [f for f in fields if f not in fixed], {}
+    allowed, out = [f.name for f in sorted(fields.values(), key=lambda f: f.kw_only) if f.name not in fixed], {}   # a preset's own fields, then the shared MoLExOptions
     for it in items or []:
         k, sep, v = it.partition('=')
         k, v = k.strip(), v.strip()
@@ -410,6 +434,22 @@ def check_fields(preset):
         if f.name in _INTERVALS:
             lo, hi, say = _INTERVALS[f.name]
             if not (v >= lo if say[0] == '[' else v > lo) or not (v <= hi if say[-1] == ']' else v < hi): raise ValueError(f"{f.name}={v!r} must be in {say}")
+
+@dataclass(frozen=True, kw_only=True)
+class MoLExOptions:
+    "MoLEx's options beyond the paper's tables, the same in every pipeline's preset (after its own fields); the defaults are the paper's Eq. 4."
+    router_grad:str='none'          # 'none' (the paper's: only the load-balance term trains the router), 'scale' or 'ste'
+    router_norm:str='none'          # what the router sees: 'none' (raw z_t), 'rms' (parameter-free RMS norm) or 'block' (the block's input norm)
+    candidates:tuple|None=None      # the layers the router may choose; None: every layer
+    candidate_policy:str='all'      # which of them layer t may choose: 'all', 'earlier' (j <= t) or 'window' (|j - t| <= window)
+    window:int=1                    # the neighbourhood of candidate_policy='window'
+    alpha_warmup:int=0              # optimizer steps over which alpha goes from 1 to its value (0: none)
+    cosine_axis:str='feature'       # the cosine router's normalisation: 'feature' (per token, the paper) or 'sequence' (the authors' code)
+    pad_votes:bool=False            # padding tokens vote in routing (the authors' code); False: real tokens only
+
+    def molex_options(self)->dict:
+        "These fields, as MoLExConfig's keyword arguments."
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(MoLExOptions)}
 
 # %% ../nbs/07_train.ipynb #696f14d3
 def cpu_cores()->int:
