@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #559e4908
 from __future__ import annotations
-import argparse, contextlib, dataclasses, hashlib, json, math, multiprocessing, os, platform, re, shutil, sys, time, warnings
+import argparse, contextlib, dataclasses, hashlib, importlib, json, math, multiprocessing, os, platform, re, shutil, sys, time, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,8 +27,8 @@ __all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'AlphaWarmup', 'rout
            'device_name', 'epochs_from_log', 'loss_rose', 'best_epoch', 'write_json', 'check_counts', 'run_folder',
            'check_compile', 'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts',
            'CommandParser', 'comma_list', 'integer', 'parse_set', 'check_fields', 'MoLExOptions', 'cpu_cores',
-           'check_jobs', 'run_all', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map', 'causal_lm_model',
-           'load_run']
+           'check_jobs', 'worker_init', 'run_all', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map',
+           'causal_lm_model', 'load_run']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -462,6 +462,20 @@ def check_jobs(jobs:int):
     if jobs > 1 and int(os.environ.get('WORLD_SIZE', '1')) > 1:
         raise ValueError(f"jobs={jobs} under a launch of {os.environ['WORLD_SIZE']} processes (WORLD_SIZE): they already share one run's batches; use jobs=1")
 
+def _watch_parent(parent:int, every:float=1.0):
+    "In a worker: exit as soon as the process that started it is gone, instead of training on as an orphan beside a resumed run."
+    import threading
+    def watch():
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent: os._exit(1)      # the checkpoints are written atomically: a half-written one is never read
+    threading.Thread(target=watch, daemon=True, name='molex-parent-watch').start()
+
+def worker_init(threads:int, parent:int):
+    "A worker's share of the CPU, and its exit with its parent (run_all's initializer)."
+    torch.set_num_threads(threads)
+    _watch_parent(parent)
+
 def run_all(
     fn,                # one run: a module-level function (a worker imports it by name)
     runs:list,         # one dict of keyword arguments per run
@@ -477,9 +491,10 @@ def run_all(
             if done: done(kw, out[-1])
         return out
     threads = max(1, cpu_cores() // jobs)
+    init = importlib.import_module('molex_nb.train').worker_init     # by the package's name: a spawned worker imports it from there
     results = [None] * len(runs)
     with ProcessPoolExecutor(max_workers=min(jobs, len(runs)), mp_context=multiprocessing.get_context('spawn'),
-                             initializer=torch.set_num_threads, initargs=(threads,)) as pool:   # its share of the CPU
+                             initializer=init, initargs=(threads, os.getpid())) as pool:   # its share of the CPU; it dies with this process
         futures = {pool.submit(fn, **kw): i for i, kw in enumerate(runs)}
         for f in as_completed(futures):
             i = futures[f]
