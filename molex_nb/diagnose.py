@@ -30,14 +30,15 @@ def _blocks(model:nn.Module)->nn.ModuleList:
 
 def _hidden(out)->Tensor: return out[0] if isinstance(out, tuple) else out
 
+def _loss(model:nn.Module, batch:dict)->Tensor:
+    "The model's loss on one batch, or a clear error when the batch has no labels."
+    out = model(**batch, use_cache=False)
+    if out.loss is None: raise ValueError(f"the model computed no loss on a batch with keys {sorted(batch)}: each batch needs labels")
+    return out.loss
+
 def _mean_loss(model:nn.Module, batches:list)->float:
-    "The mean over batches of the model's loss (each batch needs labels)."
-    total = 0.
-    for b in batches:
-        out = model(**b, use_cache=False)
-        if out.loss is None: raise ValueError(f"the model computed no loss on a batch with keys {sorted(b)}: each batch needs labels")
-        total += out.loss.item()
-    return total / len(batches)
+    "The mean over batches of the model's loss."
+    return sum(_loss(model, b).item() for b in batches) / len(batches)
 
 def _check_args(batches, alpha, layers, T)->tuple:
     if not batches: raise ValueError("batches is empty: give at least one batch of model inputs with labels")
@@ -117,12 +118,11 @@ def pair_estimates(
                 blk.register_forward_hook(lambda m, a, k, o, t=t: post(m, a, k, o, t), with_kwargs=True))]
             try:
                 with torch.enable_grad():
-                    out = model(**b, use_cache=False)
-                    if out.loss is None: raise ValueError(f"the model computed no loss on a batch with keys {sorted(b)}: each batch needs labels")
-                    grads = torch.autograd.grad(out.loss, [outs[t] for t in layers], allow_unused=True)
+                    loss = _loss(model, b)
+                    grads = torch.autograd.grad(loss, [outs[t] for t in layers], allow_unused=True)
             finally:
                 for h in hooks: h.remove()
-            base += out.loss.item()
+            base += loss.item()
             with torch.no_grad():
                 for i, t in enumerate(layers):
                     if grads[i] is None: continue
