@@ -12,9 +12,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['GATE_KINDS', 'ACTIVATIONS', 'GRANULARITIES', 'AGGREGATIONS', 'ROUTER_GRADS', 'check_choice', 'check_int', 'topk_mask',
-           'smoe_weights', 'LinearRouter', 'CosineRouter', 'aggregate_experts', 'expert_weights', 'load_balance_loss',
-           'Routing', 'Router', 'SMoE']
+__all__ = ['ROUTER_INITS', 'GATE_KINDS', 'ACTIVATIONS', 'GRANULARITIES', 'AGGREGATIONS', 'ROUTER_GRADS', 'check_choice',
+           'check_int', 'topk_mask', 'smoe_weights', 'LinearRouter', 'CosineRouter', 'aggregate_experts',
+           'expert_weights', 'load_balance_loss', 'Routing', 'Router', 'SMoE']
 
 # %% ../nbs/00_gate.ipynb #507a989c
 def check_choice(name:str, value, allowed:tuple):
@@ -50,18 +50,23 @@ def smoe_weights(
     return torch.softmax(topk_mask(logits, k), dim=-1)
 
 # %% ../nbs/00_gate.ipynb #3f1a1fc2
+ROUTER_INITS = ('normal', 'kaiming')
+
 class LinearRouter(nn.Module):
     "Linear router scores g(x) = Wx + b (Section 1.1)."
     def __init__(self,
         d_model:int,           # hidden size D of the tokens
         n_experts:int,         # number of experts E
         init_std:float=0.02,   # std of the normal init of W (b starts at 0)
+        bias:bool=True,        # learn b; MoLA's router has none
+        init:str='normal',     # 'normal' (std init_std) or 'kaiming' (nn.Linear's own init, as MoLA's code)
     ):
         super().__init__()
-        check_int('d_model', d_model, 1); check_int('n_experts', n_experts, 1)
+        check_int('d_model', d_model, 1); check_int('n_experts', n_experts, 1); check_choice('init', init, ROUTER_INITS)
         self.d_model, self.n_experts = d_model, n_experts
-        self.proj = nn.Linear(d_model, n_experts)
-        nn.init.normal_(self.proj.weight, std=init_std); nn.init.zeros_(self.proj.bias)
+        self.proj = nn.Linear(d_model, n_experts, bias=bias)
+        if init == 'normal': nn.init.normal_(self.proj.weight, std=init_std)
+        if bias: nn.init.zeros_(self.proj.bias)
 
     def forward(self, x:Tensor)->Tensor: # (..., D) -> (..., E)
         _check_last_dim('x', x, self.d_model)
@@ -205,6 +210,8 @@ class Router(nn.Module):
         router_grad:str='none',    # 'none' (paper), 'scale' or 'ste'
         cosine_axis:str='feature', # 'feature' (per token) or 'sequence' (reference code)
         sync:bool=False,           # batch routing: all ranks decide on the global batch (all-reduced votes / probabilities)
+        bias:bool=True,            # linear router: learn a bias b (MoLA's router has none)
+        init:str='normal',         # linear router: 'normal' or 'kaiming' init of W
     ):
         super().__init__()
         check_choice('kind', kind, GATE_KINDS); check_choice('activation', activation, ACTIVATIONS)
@@ -215,7 +222,9 @@ class Router(nn.Module):
         self.top_k, self.granularity, self.batch_agg, self.router_grad = top_k, granularity, batch_agg, router_grad
         if sync and granularity != 'batch': raise ValueError(f"sync=True needs granularity='batch', got granularity={granularity!r}")
         self.sync = sync
-        self.scorer = (LinearRouter(d_model, n_experts) if kind == 'linear'
+        if kind != 'linear' and (not bias or init != 'normal'):
+            raise ValueError(f"bias={bias!r} and init={init!r} apply to the linear router only (kind={kind!r})")
+        self.scorer = (LinearRouter(d_model, n_experts, bias=bias, init=init) if kind == 'linear'
                        else CosineRouter(d_model, n_experts, proj_dim, cosine_axis=cosine_axis))
 
     def forward(self,
