@@ -15,7 +15,7 @@ from transformers import AutoTokenizer, DataCollatorForSeq2Seq, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
 from .hf import transformers_model, atomic_write
-from .train import (MoLExTrainer, MoLExOptions, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, CAUSAL_METHODS, routed, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
 
@@ -219,7 +219,7 @@ def write_system(
 
 # %% ../nbs/09_e2e.ipynb #232b3ae7
 @dataclass(frozen=True)
-class E2EPreset(MoLExOptions):
+class E2EPreset(MoLExOptions, MoLAOptions):
     "The paper's Table 6 (GPT-2 medium on E2E): LoRA's training and decoding settings and MoLEx's gate."
     batch_size:int=8; epochs:int=5; lr:float=2e-4; weight_decay:float=0.01
     warmup_steps:int=500; schedule:str='linear'
@@ -237,10 +237,10 @@ class E2EPreset(MoLExOptions):
     max_grad_norm:float=1.0         # gradient clipping: Trainer's default (the authors' scripts: 0, none)
 
     def __post_init__(self):
-        "Every value of its type and in its range (train.check_fields), MoLEx's options valid."
+        "Every value of its type and in its range (train.check_fields), MoLEx's and MoLA's options valid."
         check_fields(self)
         if self.gate not in ('linear', 'cosine'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine")
-        self.molex_config(self.molex_layers)
+        self.molex_config(self.molex_layers); self.check_mola()
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
         "MoLEx on the first `molex_layers` of `n_layers` layers, every layer a candidate unless `candidates` says; batch routing for training."
@@ -267,7 +267,7 @@ def e2e_preset(
     if name not in E2E_PRESETS: raise ValueError(f"preset={name!r}; allowed: {', '.join(E2E_PRESETS)}")
     return replace(E2E_PRESETS[name], **overrides)
 
-E2E_METHODS = ('lora', 'molex')
+E2E_METHODS = CAUSAL_METHODS
 
 
 # %% ../nbs/09_e2e.ipynb #2826e6f6
@@ -341,7 +341,7 @@ class E2EDecoding(TrainerCallback):
             print(f"epoch {epoch} {'test' if pre else 'dev'}: " + ' '.join(f"{k} {v:.4f}" for k, v in scores.items() if v is not None) +
                   f" | decoded {len(hyps)} MRs at {len(hyps) / dt:.2f} MRs/s", flush=True)
 
-def _run_dir(out, method:str, seed:int)->Path: return Path(out) / f"e2e-{method}-s{seed}"
+def _run_dir(out, method:str, seed:int)->Path: return Path(out) / f"e2e-{method.replace('+', '_')}-s{seed}"
 
 def run_e2e(
     model:str,                     # a hub name (gpt2-medium) or a local folder of a causal LM
@@ -388,12 +388,12 @@ def run_e2e(
     val = tokenize_e2e(DatasetDict(validation=ds['validation']), tok, p.max_len, cache_dir)['validation']
     val = val.select([i for i, mr in enumerate(ds['validation']['mr']) if mr in keep_mrs])   # the scored MRs' (MR, reference) rows
     m = causal_lm_model(model, method, p, seed, sync_routing)
-    args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
+    args = run_args(run_dir, seed, routed(method), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.batch_size, gradient_accumulation_steps=grad_accum,
         num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, warmup_steps=p.warmup_steps,
         lr_scheduler_type=p.schedule, label_smoothing_factor=p.label_smoothing, max_grad_norm=p.max_grad_norm, adam_beta2=p.adam_beta2, adam_epsilon=p.adam_epsilon,
         eval_strategy='epoch', eval_on_start=True, save_total_limit=keep, bf16=bf16, compile=compile)
     trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=val, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
-                           processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)
+                           processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay, mola_router_lr=p.mola_router_lr or None)
     trainer.add_callback(E2EDecoding(tok, mrs, refs, run_dir, p.decode_batch, p.generate_kwargs(), test))
     if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
     last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
@@ -423,7 +423,7 @@ def run_e2e(
 # %% ../nbs/09_e2e.ipynb #209ad44a
 def main(argv:list|None=None):
     "molex_e2e: fine-tune LoRA and MoLEx on E2E NLG over paired seeds; decode, score and record every run."
-    ap = pipeline_parser('molex_e2e', main.__doc__, 'hub name (gpt2-medium) or local folder of a causal LM', E2E_METHODS, E2E_METHODS,
+    ap = pipeline_parser('molex_e2e', main.__doc__, 'hub name (gpt2-medium) or local folder of a causal LM', E2E_METHODS, ['lora', 'molex'],
                          'local E2E release folder (default: the hub, tuetschek/e2e_nlg)', 'runs/e2e')
     ap.add_argument('--max-eval-mrs', type=integer(1), default=None, help='decode and score the first N dev MRs only (recorded); default: all')
     ap.add_argument('--max-test-mrs', type=integer(1), default=None, help='decode and score the first N test MRs only (recorded); default: all')

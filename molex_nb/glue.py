@@ -21,7 +21,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import LoraConfig, get_peft_model
 from .core import MoLExConfig
 from .hf import molex_model, lora_targets, routing_counts, transformers_model
-from .train import (MoLExTrainer, MoLExOptions, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, routed, epochs_from_log, best_epoch, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, comma_list, cache_home, cached_map,
                             load_run, device_name)
 
@@ -62,7 +62,7 @@ def glue_metrics(
 
 # %% ../nbs/08_glue.ipynb #44761d6d
 @dataclass(frozen=True)
-class GluePreset(MoLExOptions):
+class GluePreset(MoLExOptions, MoLAOptions):
     "One row of the paper's Table 5: LoRA's training settings and MoLEx's gate for a model and a GLUE task."
     model:str; task:str
     batch_size:int; epochs:int; lr:float; max_len:int
@@ -83,10 +83,10 @@ class GluePreset(MoLExOptions):
     eval_batch:int|None=None        # evaluation batch (None: batch_size; the authors' run_glue: Trainer's default, 8)
 
     def __post_init__(self):
-        "Every value of its type and in its range (train.check_fields), the gate one of Table 5's, MoLEx's options valid."
+        "Every value of its type and in its range (train.check_fields), the gate one of Table 5's, MoLEx's and MoLA's options valid."
         check_fields(self)
         if self.gate not in ('linear', 'cosine', 'cosine-sig'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine, cosine-sig")
-        self.molex_config()
+        self.molex_config(); self.check_mola()
 
     def collator(self, tokenizer)->DataCollatorWithPadding:
         "Batches padded to max_len (pad_to_max_len), or to their longest example."
@@ -277,7 +277,7 @@ def tokenize_glue(
 
 
 # %% ../nbs/08_glue.ipynb #bb44b8b3
-METHODS = ('lora', 'molex', 'full', 'full+molex')
+METHODS = ('lora', 'molex', 'full', 'full+molex', 'mola', 'mola+molex')
 
 def glue_model(
     model:str,                 # a hub name or a local folder
@@ -288,15 +288,16 @@ def glue_model(
     sync_routing:bool=False,   # batch routing decided on the global batch of all ranks
     **kwargs,                  # more arguments of from_pretrained (dtype, ...)
 ):
-    "The model of one run: a pre-trained encoder with a new head, with LoRA and/or MoLEx as the method says."
+    "The model of one run: a pre-trained encoder with a new head, with LoRA or MoLA and/or MoLEx as the method says."
     if method not in METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
     set_seed(seed)
     m = AutoModelForSequenceClassification.from_pretrained(model, num_labels=GLUE_METRICS[task][1], **kwargs)
-    if method in ('lora', 'molex'):
+    if not method.startswith('full'):
         targets = list(preset.lora_targets or lora_targets(m))
-        pooler = preset.train_pooler and any(n.split('.')[-1] == 'pooler' for n, _ in m.named_modules())
-        m = get_peft_model(m, LoraConfig(task_type='SEQ_CLS', r=preset.lora_r, lora_alpha=preset.lora_alpha, lora_dropout=preset.lora_dropout,
-                                         target_modules=targets, modules_to_save=['pooler'] if pooler else None))   # + PEFT's classifier
+        pooler = ['pooler'] if preset.train_pooler and any(n.split('.')[-1] == 'pooler' for n, _ in m.named_modules()) else None
+        m = get_peft_model(m, preset.mola_config('SEQ_CLS', targets, pooler) if method.startswith('mola') else
+                           LoraConfig(task_type='SEQ_CLS', r=preset.lora_r, lora_alpha=preset.lora_alpha, lora_dropout=preset.lora_dropout,
+                                      target_modules=targets, modules_to_save=pooler))   # + PEFT's classifier
     if method.endswith('molex'): molex_model(m, preset.molex_config(sync_routing=sync_routing))
     return m
 
@@ -347,7 +348,7 @@ def run_glue(
     evals = {s: ds[s] for s in eval_splits(task)}
     m = glue_model(model, task, method, p, seed, sync_routing)
     lr = p.full_lr if method.startswith('full') and 'lr' not in (overrides or {}) else p.lr
-    args = run_args(run_dir, seed, method.endswith('molex'), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch or p.batch_size,
+    args = run_args(run_dir, seed, routed(method), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch or p.batch_size,
         gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=lr, weight_decay=p.weight_decay,
         warmup_steps=p.warmup_ratio, lr_scheduler_type=p.schedule, eval_strategy='epoch', save_total_limit=keep, bf16=bf16, fp16=fp16,
         compile=compile)
@@ -355,7 +356,7 @@ def run_glue(
     trainer = MoLExTrainer(m, args, train_dataset=train, eval_dataset=evals if len(evals) > 1 else evals['validation'],
                            data_collator=p.collator(tok), processing_class=tok,
                            compute_metrics=lambda ev: glue_metrics(base, ev.predictions, ev.label_ids),
-                           router_lr=p.router_lr, router_weight_decay=p.router_weight_decay)   # refuses a launch it is not one group of
+                           router_lr=p.router_lr, router_weight_decay=p.router_weight_decay, mola_router_lr=p.mola_router_lr or None)   # refuses a launch it is not one group of
     if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
     last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
     t0 = time.time()

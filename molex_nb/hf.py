@@ -13,6 +13,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from .core import MoLExConfig, MoLExLayer, Alpha, LayerBank, HostSyncs, register_fast_module, placement
 from .gate import Router
+from peft.tuners.tuners_utils import BaseTunerLayer
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'transformers_model', 'find_family',
@@ -263,6 +264,10 @@ def molex_model(
                          "pass new=True to add a new, untrained MoLEx to this adapter")
     blocks = find_blocks(model, fam)
     T = len(blocks); cfg.check(T)
+    if cfg.execution == 'fast' and any(isinstance(m, BaseTunerLayer) and hasattr(m, 'routings') for b in blocks for m in b.modules()):
+        raise ValueError("execution='fast' runs layer t's code with layer j's stacked weights, so the routing of a routed PEFT method (MoLA) "
+                         "inside layer j's expert would be booked under layer t, and layers with different expert counts cannot be stacked; "
+                         "use execution='naive'")
     device, dtype = placement(blocks[0])
     hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=device, dtype=dtype)
     raw = list(blocks)
@@ -295,8 +300,9 @@ def _save_with_molex(self, *args, **kwargs):
     return _peft_save_with_molex(self, *args, **kwargs)
 
 def molex_parameters(model:nn.Module)->list:
-    "The parameters MoLEx added (routers, alpha), selected by module type: in a `molex_model`, or in any model that holds a `core.MoLEx`."
-    return list({id(p): p for m in model.modules() if isinstance(m, (Router, Alpha)) for p in m.parameters()}.values())
+    "The parameters MoLEx added (routers, alpha), selected by module type: in a `molex_model`, or in any model that holds a `core.MoLEx`. A router inside a PEFT tuner layer (MoLA's) belongs to that method, not to MoLEx."
+    peft_owned = {id(m) for t in model.modules() if isinstance(t, BaseTunerLayer) for m in t.modules()}
+    return list({id(p): p for m in model.modules() if isinstance(m, (Router, Alpha)) and id(m) not in peft_owned for p in m.parameters()}.values())
 
 # %% ../nbs/05_hf.ipynb #b239b265
 def molex_param_groups(

@@ -13,7 +13,7 @@ from datasets.fingerprint import Hasher
 from transformers import AutoTokenizer, DataCollatorForSeq2Seq
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
-from .train import (MoLExTrainer, MoLExOptions, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
+from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, CAUSAL_METHODS, routed, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
 
@@ -108,7 +108,7 @@ def tokenize_alpaca(
 
 # %% ../nbs/11_instruct.ipynb #8f16b0bd
 @dataclass(frozen=True)
-class InstructPreset(MoLExOptions):
+class InstructPreset(MoLExOptions, MoLAOptions):
     "Meta's llama-recipes Alpaca fine-tuning (the recipes of the repository the paper names), LoRA as Table 14 counts it, MoLEx's gate as in the paper's other recipes."
     batch_size:int=4; epochs:int=3; lr:float=1e-4; weight_decay:float=0.0
     gamma:float=0.85                # the learning rate times gamma after each epoch (the recipe's StepLR)
@@ -124,9 +124,10 @@ class InstructPreset(MoLExOptions):
     execution:str='naive'           # MoLEx's execution in training: 'naive' (the reference) or 'fast' (what --compile needs)
 
     def __post_init__(self):
-        "Every value of its type and in its range (train.check_fields), MoLEx's options valid."
+        "Every value of its type and in its range (train.check_fields), MoLEx's and MoLA's options valid."
         check_fields(self)
         if self.gate not in ('linear', 'cosine'): raise ValueError(f"gate={self.gate!r}; allowed: linear, cosine")
+        self.check_mola()
         self.molex_config(self.molex_layers or 1)             # the candidates are checked against the model's depth when it is built
 
     def molex_config(self, n_layers:int, **overrides)->MoLExConfig:
@@ -136,7 +137,7 @@ class InstructPreset(MoLExOptions):
                   **self.molex_options())
         return MoLExConfig(**{**kw, **overrides})
 
-INSTRUCT_METHODS = ('lora', 'molex')
+INSTRUCT_METHODS = CAUSAL_METHODS
 
 # %% ../nbs/11_instruct.ipynb #1f02415d
 class InstructTrainer(MoLExTrainer):
@@ -156,10 +157,10 @@ def _perplexities(epochs:list)->list:
     "Each epoch's validation perplexity (exp of the mean example loss) and training perplexity (exp of the mean task loss: the load-balance term taken out)."
     for e in epochs:
         e['metrics']['ppl'] = math.exp(e['metrics']['loss'])
-        if 'train_loss' in e: e['metrics']['train_ppl'] = math.exp(e['train_loss'] - e.get('train_load_balance', 0.0))
+        if 'train_loss' in e: e['metrics']['train_ppl'] = math.exp(e['train_loss'] - e.get('train_load_balance', 0.0) - e.get('train_mola_balance', 0.0))
     return epochs
 
-def _run_dir(out, method:str, seed:int)->Path: return Path(out) / f"alpaca-{method}-s{seed}"
+def _run_dir(out, method:str, seed:int)->Path: return Path(out) / f"alpaca-{method.replace('+', '_')}-s{seed}"
 
 def run_instruct(
     model:str,                     # a hub name (meta-llama/Llama-3.2-1B) or a local folder of a causal LM
@@ -196,11 +197,11 @@ def run_instruct(
     if max_train_samples is not None: train = train.select(range(min(max_train_samples, len(train))))
     if max_eval_samples is not None: val = val.select(range(min(max_eval_samples, len(val))))
     m = causal_lm_model(model, method, p, seed, sync_routing)
-    args = run_args(run_dir, seed, method == 'molex', per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch,
+    args = run_args(run_dir, seed, routed(method), per_device_train_batch_size=p.batch_size, per_device_eval_batch_size=p.eval_batch,
         gradient_accumulation_steps=grad_accum, num_train_epochs=p.epochs, learning_rate=p.lr, weight_decay=p.weight_decay, max_grad_norm=p.max_grad_norm,
         train_sampling_strategy='group_by_length', eval_strategy='epoch', eval_on_start=True, save_total_limit=keep, bf16=bf16, compile=compile)
     trainer = InstructTrainer(m, args, train_dataset=train, eval_dataset=val, data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=-100),
-                              processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay, gamma=p.gamma)
+                              processing_class=tok, router_lr=p.router_lr, router_weight_decay=p.router_weight_decay, mola_router_lr=p.mola_router_lr or None, gamma=p.gamma)
     if args.process_index == 0: write_json(run_dir / 'settings.json', settings)
     last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
     t0 = time.time()
@@ -220,7 +221,7 @@ def run_instruct(
 def main(argv:list|None=None):
     "molex_instruct: fine-tune LoRA and MoLEx on Alpaca over paired seeds; record the training and validation perplexity of every run."
     ap = pipeline_parser('molex_instruct', main.__doc__, 'hub name (meta-llama/Llama-3.2-1B) or local folder of a causal LM', INSTRUCT_METHODS,
-                         INSTRUCT_METHODS, 'alpaca_data.json or a folder holding it (default: the hub, tatsu-lab/alpaca)', 'runs/alpaca')
+                         ['lora', 'molex'], 'alpaca_data.json or a folder holding it (default: the hub, tatsu-lab/alpaca)', 'runs/alpaca')
     ap.add_argument('--max-eval-samples', type=integer(1), default=None, help='validate on the first N examples only (recorded); default: all')
     a = ap.parse_args(argv)
     overrides = check_pipeline(ap, a, InstructPreset, lambda o: InstructPreset(**o), lambda: load_alpaca(a.data))

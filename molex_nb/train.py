@@ -19,16 +19,17 @@ from datasets.fingerprint import Hasher
 from peft import LoraConfig, PeftModel, get_peft_model
 from safetensors.torch import load_file
 from .core import MoLExConfig, Alpha, set_alpha_step
+from .mola import MoLAConfig, mola_tuner, mola_router_parameters, mola_balance_term, mola_routing_counts, mola_settings
 from .hf import (transformers_model, molex_parameters, molex_state_dict, atomic_write, check_pretrained, find_blocks, find_family, lora_targets, molex_model,
                          from_pretrained as molex_from_pretrained)
 
 # %% auto #0
-__all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'AlphaWarmup', 'routing_summary', 'MoLExTrainer', 'versions',
-           'device_name', 'epochs_from_log', 'loss_rose', 'best_epoch', 'write_json', 'check_counts', 'run_folder',
-           'check_compile', 'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts',
-           'CommandParser', 'comma_list', 'integer', 'parse_set', 'check_fields', 'MoLExOptions', 'cpu_cores',
-           'check_jobs', 'worker_init', 'run_all', 'pipeline_parser', 'check_pipeline', 'cache_home', 'cached_map',
-           'causal_lm_model', 'load_run']
+__all__ = ['COMPILE_MODES', 'CAUSAL_METHODS', 'RoutingLog', 'MoLARoutingLog', 'AlphaWarmup', 'routing_summary', 'MoLExTrainer',
+           'versions', 'device_name', 'epochs_from_log', 'loss_rose', 'best_epoch', 'write_json', 'check_counts',
+           'run_folder', 'check_compile', 'compile_overrides', 'run_args', 'file_digests', 'shown_command', 'run_facts',
+           'CommandParser', 'comma_list', 'integer', 'parse_set', 'check_fields', 'MoLExOptions', 'MoLAOptions',
+           'routed', 'cpu_cores', 'check_jobs', 'worker_init', 'run_all', 'pipeline_parser', 'check_pipeline',
+           'cache_home', 'cached_map', 'causal_lm_model', 'load_run']
 
 # %% ../nbs/07_train.ipynb #370c4bcc
 class RoutingLog(TrainerCallback):
@@ -66,6 +67,36 @@ class RoutingLog(TrainerCallback):
     def on_train_end(self, args, state, control, **kwargs):
         if self._hook is not None: self._hook.remove(); self._hook = None
 
+class MoLARoutingLog(TrainerCallback):
+    "Per epoch, how often real training tokens chose each MoLA expert of each layer, over the layer's target linears (MoLA's Figure 5b), in the training log."
+    def __init__(self): self.counts, self._hook, self._model = None, None, None
+
+    def _count(self, module, args, output):
+        if not module.training: return
+        c = mola_routing_counts(self._model)                                    # {layer: (E_l,)}, on the device
+        if self.counts is None: self.counts = {l: torch.zeros_like(v) for l, v in c.items()}
+        for l, v in c.items(): self.counts[l] += v
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        self.on_train_end(args, state, control)
+        self.counts, self._model = None, model
+        self._hook = transformers_model(model).register_forward_hook(self._count)
+
+    def on_epoch_end(self, args, state, control, model=None, **kwargs):
+        if self.counts is None:                                                 # no training step: zeros, where all_reduce wants them
+            self.counts = {m.layer_index: torch.zeros(m.n_experts['default'], dtype=torch.long, device=next(model.parameters()).device)
+                           for m in model.modules() if hasattr(m, 'mola_router')}
+        layers = sorted(self.counts)
+        flat = torch.cat([self.counts[l] for l in layers])
+        if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.all_reduce(flat)
+        sizes = [len(self.counts[l]) for l in layers]
+        state.log_history.append(dict(epoch=round(state.epoch, 4), step=state.global_step, mola_layers=layers,
+                                      mola_routing=[c.tolist() for c in flat.cpu().split(sizes)]))
+        self.counts = None
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self._hook is not None: self._hook.remove(); self._hook = None
+
 class AlphaWarmup(TrainerCallback):
     "Tells MoLEx's mixing weights the optimizer step, for their warm-up from 1 to alpha (`alpha_warmup`); a resumed run starts at its step."
     def _set(self, state, model):
@@ -96,45 +127,55 @@ class MoLExTrainer(Trainer):
     def __init__(self, *args,
         router_lr:float=0.1,             # learning rate of the routers and a learned alpha (paper: 0.1)
         router_weight_decay:float=0.01,  # their weight decay (paper: 0.01)
+        mola_router_lr:float|None=None,  # learning rate of MoLA's routers (None: Trainer's, as in MoLA's code)
         **kwargs):                       # everything Trainer takes
         super().__init__(*args, **kwargs)
         if int(os.environ.get('WORLD_SIZE', '1')) != self.args.world_size:   # e.g. CPUs without use_cpu=True: no process group
             raise RuntimeError(f"WORLD_SIZE={os.environ['WORLD_SIZE']} processes were launched, but Trainer sees world_size={self.args.world_size}: "
                                f"the processes would train separately and overwrite each other's checkpoints (on CPUs pass use_cpu=True)")
-        self.router_lr, self.router_weight_decay = router_lr, router_weight_decay
+        self.router_lr, self.router_weight_decay, self.mola_router_lr = router_lr, router_weight_decay, mola_router_lr
         if _is_molex(self.model): self.add_callback(RoutingLog)
+        if mola_tuner(self.model) is not None: self.add_callback(MoLARoutingLog)
         if any(isinstance(m, Alpha) and m.warmup for m in self.model.modules()): self.add_callback(AlphaWarmup)
 
     def create_optimizer(self, model=None):
-        "Trainer's groups (weight decay, none) for everything but MoLEx's parameters (of a `molex_model` or a `core.MoLEx`), which get their own group."
+        "Trainer's groups (weight decay, none) for everything but the routers: MoLEx's (of a `molex_model` or a `core.MoLEx`, with alpha) and MoLA's get a group each."
         opt_model = self.model if model is None else model
-        mol = {id(p) for p in molex_parameters(opt_model)}
-        if self.optimizer is not None or not mol: return super().create_optimizer(model)
+        mol, mla = {id(p) for p in molex_parameters(opt_model)}, {id(p) for p in mola_router_parameters(opt_model)}
+        if self.optimizer is not None or not (mol or mla): return super().create_optimizer(model)
         decay = set(self.get_decay_parameter_names(opt_model))
         named = [(n, p) for n, p in opt_model.named_parameters() if p.requires_grad]
-        groups = [dict(params=[p for n, p in named if id(p) not in mol and n in decay], weight_decay=self.args.weight_decay),
-                  dict(params=[p for n, p in named if id(p) not in mol and n not in decay], weight_decay=0.0),
-                  dict(params=[p for n, p in named if id(p) in mol], lr=self.router_lr, weight_decay=self.router_weight_decay)]
+        rest = [(n, p) for n, p in named if id(p) not in mol | mla]
+        groups = [dict(params=[p for n, p in rest if n in decay], weight_decay=self.args.weight_decay),
+                  dict(params=[p for n, p in rest if n not in decay], weight_decay=0.0),
+                  dict(params=[p for n, p in named if id(p) in mol], lr=self.router_lr, weight_decay=self.router_weight_decay),
+                  dict(params=[p for n, p in named if id(p) in mla], lr=self.mola_router_lr or self.args.learning_rate, weight_decay=self.args.weight_decay)]
         cls, kw = self.get_optimizer_cls_and_kwargs(self.args, opt_model)
         self.optimizer = cls([g for g in groups if g['params']], **kw)
         return self.optimizer
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        "Trainer's loss of the task; in training plus MoLEx's load-balance term, added here with the weight of one micro-batch whatever Trainer did to the task's loss."
-        st = getattr(transformers_model(self.model), 'molex', None)
-        add = st is not None and bool(st.config.load_balance_coef) and model.training
-        if add: st.loss_term = False            # the model leaves outputs.loss the task's: Trainer's scaling is for that
+        "Trainer's loss of the task; in training plus MoLEx's and MoLA's load-balance terms, added here with the weight of one micro-batch whatever Trainer did to the task's loss."
+        st, tu = getattr(transformers_model(self.model), 'molex', None), mola_tuner(self.model)
+        owners = [o for o in (st, tu) if o is not None]
+        for o in owners: o.loss_term = False    # the model leaves outputs.loss the task's: Trainer's scaling is for that
         try: loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
         finally:
-            if st is not None: st.loss_term = True
-        if add:
-            aux = st.config.load_balance_coef * st.load_balance_loss().to(loss.dtype)
-            self._aux_sum, self._aux_n = self._aux_sum + aux.detach(), self._aux_n + 1
+            for o in owners: o.loss_term = True
+        if model.training:
             ga = getattr(self, 'current_gradient_accumulation_steps', self.args.gradient_accumulation_steps)
-            loss = loss + (aux / ga if self._scaled_for_ga(num_items_in_batch) else aux)   # per optimizer step: the micro-batches' mean term
+            per_step = ga if self._scaled_for_ga(num_items_in_batch) else 1     # per optimizer step: the micro-batches' mean term
+            if st is not None and st.config.load_balance_coef:
+                aux = st.config.load_balance_coef * st.load_balance_loss().to(loss.dtype)
+                self._aux_sum, self._aux_n = self._aux_sum + aux.detach(), self._aux_n + 1
+                loss = loss + aux / per_step
+            aux = mola_balance_term(self.model)
+            if aux is not None:
+                self._mola_sum, self._mola_n = self._mola_sum + aux.detach(), self._mola_n + 1
+                loss = loss + aux.to(loss.dtype) / per_step
         return (loss, outputs) if return_outputs else loss
 
-    _aux_sum, _aux_n = 0., 0
+    _aux_sum, _aux_n, _mola_sum, _mola_n = 0., 0, 0., 0
 
     def _scaled_for_ga(self, num_items_in_batch)->bool:
         "Trainer's own test of whether it leaves a loss undivided by the accumulation steps (normalised by the accumulated batch's tokens instead)."
@@ -147,6 +188,9 @@ class MoLExTrainer(Trainer):
         if 'loss' in logs and self._aux_n:
             logs = {**logs, 'load_balance_loss': round(nested_gather(self._aux_sum / self._aux_n, self.args.parallel_mode).mean().item(), 4)}
             self._aux_sum, self._aux_n = 0., 0
+        if 'loss' in logs and self._mola_n:
+            logs = {**logs, 'mola_balance_loss': round(nested_gather(self._mola_sum / self._mola_n, self.args.parallel_mode).mean().item(), 4)}
+            self._mola_sum, self._mola_n = 0., 0
         return super().log(logs, *args, **kwargs)
 
 # %% ../nbs/07_train.ipynb #f9aa8ab7
@@ -192,15 +236,17 @@ _SPEED = ('runtime', 'samples_per_second', 'steps_per_second')   # Trainer's tim
 def epochs_from_log(
     log_history:list,     # Trainer's state.log_history
     prefix:str='eval_',   # evaluation keys start with this
-)->list:                  # one dict per epoch: epoch, metrics, train_loss (and its load-balance part), routing
+)->list:                  # one dict per epoch: epoch, metrics, train_loss (and its load-balance parts), routing (MoLEx's, MoLA's)
     "The evaluations, training losses and routing counts of each epoch, from Trainer's log."
     out = {}
     for h in log_history:
         if 'epoch' not in h: continue
         e = out.setdefault(round(h['epoch']), dict(epoch=round(h['epoch']), metrics={}))
         if 'molex_routing' in h: e['routing'] = h['molex_routing']
+        if 'mola_routing' in h: e['mola_routing'] = h['mola_routing']
         if 'loss' in h: e['train_loss'] = h['loss']
         if 'load_balance_loss' in h: e['train_load_balance'] = h['load_balance_loss']
+        if 'mola_balance_loss' in h: e['train_mola_balance'] = h['mola_balance_loss']
         for k, v in h.items():
             if k.startswith(prefix) and not k.endswith(_SPEED): e['metrics'][k[len(prefix):]] = v
     return [out[k] for k in sorted(out) if out[k]['metrics']]
@@ -314,10 +360,12 @@ def run_facts(
     started:float,      # time.time() when training started
     resumed_from,       # the checkpoint it resumed from, or None
     data_files:dict|None=None,  # local data: `file_digests` of the files read (None: hub data, named by its dataset)
-)->dict:                # MoLEx's config, trainable parameters, world size, device, versions, command, wall time, resume, data files
+)->dict:                # MoLEx's and MoLA's configs, trainable parameters, world size, device, versions, command, wall time, resume, data files
     "What every run record holds besides its task's results."
     hf = transformers_model(model)
+    tu = mola_tuner(model)
     return dict(data_files=data_files, molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
+                mola_config=mola_settings(tu.peft_config['default']) if tu is not None else None,
                 trainable_params=sum(q.numel() for q in model.parameters() if q.requires_grad),
                 world_size=args.world_size, device=device_name(args.device), versions=versions(),
                 command=command or ' '.join(sys.argv), wall_s=round(time.time() - started, 1), resumed_from=resumed_from)
@@ -410,10 +458,10 @@ def parse_set(
             raise ValueError(f"{k}={v!r}: expected {' or '.join(want.get(x, x) for x in kinds)}")
     return out
 
-_AT_LEAST_1 = ('batch_size', 'epochs', 'max_len', 'lora_r', 'lora_alpha', 'eval_batch', 'eval_divisor', 'molex_layers', 'proj_dim',
+_AT_LEAST_1 = ('mola_top_k', 'batch_size', 'epochs', 'max_len', 'lora_r', 'lora_alpha', 'eval_batch', 'eval_divisor', 'molex_layers', 'proj_dim',
                'num_beams', 'max_new_tokens', 'decode_batch')
 _POSITIVE = ('lr', 'full_lr', 'router_lr', 'adam_epsilon')
-_NON_NEGATIVE = ('weight_decay', 'router_weight_decay', 'load_balance', 'warmup_steps', 'max_grad_norm', 'no_repeat_ngram_size')
+_NON_NEGATIVE = ('mola_r', 'mola_balance', 'mola_router_lr', 'weight_decay', 'router_weight_decay', 'load_balance', 'warmup_steps', 'max_grad_norm', 'no_repeat_ngram_size')
 _INTERVALS = {'alpha': (0, 1, '[0, 1]'), 'warmup_ratio': (0, 1, '[0, 1]'), 'gamma': (0, 1, '(0, 1]'), 'lora_dropout': (0, 1, '[0, 1)'),
               'label_smoothing': (0, 1, '[0, 1)'), 'adam_beta2': (0, 1, '[0, 1)')}
 _CHOICES = {'schedule': tuple(s.value for s in SchedulerType), 'optimizer': ('adamw',)}   # MoLEx's own options: MoLExConfig checks them (presets build one)
@@ -450,6 +498,30 @@ class MoLExOptions:
     def molex_options(self)->dict:
         "These fields, as MoLExConfig's keyword arguments."
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(MoLExOptions)}
+
+@dataclass(frozen=True, kw_only=True)
+class MoLAOptions:
+    "MoLA's options (methods 'mola' and 'mola+molex'), the same in every pipeline's preset; targets, scaling and dropout are the preset's LoRA fields, so that LoRA and MoLA runs pair."
+    mola_experts:str='2468'         # allocation: digits over equal groups of layers, or square5, square8, inverted-triangle, triangle, hourglass
+    mola_top_k:int=2                # experts per token (the MoLA paper's k)
+    mola_r:int=0                    # each expert's rank (0: the preset's lora_r)
+    mola_balance:float=0.001        # coefficient of MoLA's load-balance term (MoLA's code: 0.001; 0: off)
+    mola_router_lr:float=0.0        # learning rate of MoLA's routers (0: the run's, as in MoLA's code)
+
+    def mola_config(self, task_type:str, targets:list, modules_to_save:list|None=None)->MoLAConfig:
+        "MoLA's PEFT config for this preset."
+        return MoLAConfig(task_type=task_type, r=self.mola_r or self.lora_r, lora_alpha=self.lora_alpha, lora_dropout=self.lora_dropout,
+                          target_modules=list(targets), experts=self.mola_experts, top_k=self.mola_top_k, balance_coef=self.mola_balance,
+                          modules_to_save=modules_to_save)
+
+    def check_mola(self):
+        "A clear error now, not when the model is built, for a bad allocation, rank or k (the allocation's fit to the depth is checked then)."
+        try: self.mola_config(None, ['_'])
+        except ValueError as e: raise ValueError(re.sub(r'\b(experts|top_k|r)=', r'mola_\1=', str(e))) from None
+
+def routed(method:str)->bool:
+    "Whether a method's model routes (MoLEx or MoLA): under DDP a router or an expert may get no gradient in a step."
+    return method.endswith('molex') or method.startswith('mola')
 
 # %% ../nbs/07_train.ipynb #696f14d3
 def cpu_cores()->int:
@@ -570,17 +642,17 @@ def cached_map(
     return DatasetDict(out)
 
 # %% ../nbs/07_train.ipynb #ac5ab913
-CAUSAL_METHODS = ('lora', 'molex')
+CAUSAL_METHODS = ('lora', 'molex', 'mola', 'mola+molex')
 
 def causal_lm_model(
     model,                  # a hub name, a local folder of a causal LM, or a causal LM already built
-    method:str,             # 'lora' or 'molex'
-    preset,                 # the pipeline's preset: lora_r, lora_alpha, lora_dropout, lora_targets and molex_config(n_layers, **overrides)
+    method:str,             # one of CAUSAL_METHODS
+    preset,                 # the pipeline's preset: lora_r, lora_alpha, lora_dropout, lora_targets, molex_config(n_layers, **overrides) and mola_config
     seed:int=0,             # seeds LoRA's initial weights and the router's
     sync_routing:bool=False,# several GPUs: batch routing decided on the global batch
     **kwargs,               # more arguments of from_pretrained (dtype, ...)
 ):
-    "The model of one run of a causal-LM pipeline: a pre-trained causal LM with LoRA, and MoLEx on its first layers for method 'molex'."
+    "The model of one run of a causal-LM pipeline: a pre-trained causal LM with LoRA (or MoLA for 'mola' methods), and MoLEx for '...molex' methods."
     if method not in CAUSAL_METHODS: raise ValueError(f"method={method!r}; allowed: {', '.join(CAUSAL_METHODS)}")
     set_seed(seed)
     m = model if isinstance(model, nn.Module) else AutoModelForCausalLM.from_pretrained(model, **kwargs)
@@ -588,9 +660,10 @@ def causal_lm_model(
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*fan_in_fan_out.*')     # GPT-2's Conv1D: PEFT sets it, as it should
         warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)  # peft 0.21 on transformers >= 5.24
-        m = get_peft_model(m, LoraConfig(task_type='CAUSAL_LM', r=preset.lora_r, lora_alpha=preset.lora_alpha,
-                                         lora_dropout=preset.lora_dropout, target_modules=targets))
-    if method == 'molex':
+        cfg = (preset.mola_config('CAUSAL_LM', targets) if method.startswith('mola') else
+               LoraConfig(task_type='CAUSAL_LM', r=preset.lora_r, lora_alpha=preset.lora_alpha, lora_dropout=preset.lora_dropout, target_modules=targets))
+        m = get_peft_model(m, cfg)
+    if method.endswith('molex'):
         molex_model(m, preset.molex_config(len(find_blocks(m, find_family(m))), sync_routing=sync_routing))
     return m
 
@@ -599,7 +672,7 @@ def load_run(
     auto_class=AutoModelForCausalLM,  # the transformers class of the run's model (GLUE: AutoModelForSequenceClassification)
     **kwargs,                         # more arguments of from_pretrained for the base model (num_labels, dtype, device_map, ...)
 )->tuple:                             # (model, tokenizer), the model in eval mode
-    "The model of a run's last checkpoint (LoRA, MoLEx's routers and alpha, or all weights for 'full' methods), with its tokenizer."
+    "The model of a run's last checkpoint (LoRA or MoLA, MoLEx's routers and alpha, or all weights for 'full' methods), with its tokenizer."
     run_dir = Path(run_dir)
     if not (run_dir / 'settings.json').exists(): raise ValueError(f"run_dir={str(run_dir)!r} holds no settings.json: not a run folder")
     st = json.loads((run_dir / 'settings.json').read_text())
@@ -617,7 +690,7 @@ def load_run(
             transformers_model(m).load_state_dict({k: sd[k] for k in want}, strict=False)
     else:
         base = auto_class.from_pretrained(st['model'], **kwargs)
-        m = molex_from_pretrained(base, ck) if st['method'] == 'molex' else PeftModel.from_pretrained(base, ck)
+        m = molex_from_pretrained(base, ck) if st['method'].endswith('molex') else PeftModel.from_pretrained(base, ck)   # MoLA: registered by molex_nb.mola
     tok = AutoTokenizer.from_pretrained(ck)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return m.eval(), tok
