@@ -16,13 +16,15 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 from .core import MoLExConfig, HostSyncs
 from .hf import molex_model, molex_param_groups, transformers_model
+from .mola import MoLAConfig
 from .train import versions as _versions, device_name as _device_name, COMPILE_MODES, check_compile, CommandParser, comma_list, integer, shown_command
 
 # %% auto #0
-__all__ = ['SHAPES', 'IMPLS', 'PHASES', 'CASES', 'TINY_CASES', 'Shape', 'build', 'make_step', 'saved_mib', 'weights_mib',
-           'peak_memory', 'bank_mib', 'model_flops', 'decode_weight_ratio', 'measure', 'run_bench', 'ratios',
-           'bench_table', 'write_json', 'main', 'OpCount', 'op_count', 'kernel_count', 'dynamo_proxy',
-           'inductor_kernels', 'compile_seconds', 'warm_inductor', 'proxies', 'proxy_rows', 'proxy_table']
+__all__ = ['SHAPES', 'IMPLS', 'MOLA_IMPLS', 'PHASES', 'ALL_IMPLS', 'CASES', 'MOLA_CASES', 'TINY_CASES', 'Shape', 'mola_ramp',
+           'build', 'make_step', 'saved_mib', 'weights_mib', 'peak_memory', 'bank_mib', 'model_flops',
+           'decode_weight_ratio', 'measure', 'run_bench', 'ratios', 'bench_table', 'write_json', 'main', 'OpCount',
+           'op_count', 'kernel_count', 'dynamo_proxy', 'inductor_kernels', 'compile_seconds', 'warm_inductor',
+           'proxies', 'proxy_rows', 'proxy_table']
 
 # %% ../nbs/06_bench.ipynb #33698a88
 @dataclass
@@ -43,18 +45,25 @@ SHAPES = {
     'gpt2-medium': Shape('gpt2-medium', 'gpt2', dict(n_layer=24, n_embd=1024, n_head=16), ('c_attn',), tuple(range(12))),
     'llama-3.2-1b': Shape('llama-3.2-1b', 'llama', _llama_1b(), ('q_proj', 'v_proj')),
     # tiny versions of the same architectures, for the CPU and the tests
+    'smollm2-135m': Shape('smollm2-135m', 'llama', dict(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30, num_attention_heads=9,
+                                                        num_key_value_heads=3, max_position_embeddings=8192, rope_theta=100000.0, tie_word_embeddings=True), ('q_proj', 'v_proj')),
     'tiny-roberta': Shape('tiny-roberta', 'roberta', dict(vocab_size=1000, hidden_size=64, intermediate_size=256, num_hidden_layers=4, num_attention_heads=4, max_position_embeddings=130, type_vocab_size=1, pad_token_id=1), ('query', 'value')),
     'tiny-gpt2': Shape('tiny-gpt2', 'gpt2', dict(vocab_size=1000, n_layer=6, n_embd=64, n_head=4, n_positions=256), ('c_attn',), (0, 1, 2)),
     'tiny-llama': Shape('tiny-llama', 'llama', dict(vocab_size=1000, hidden_size=64, intermediate_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256), ('q_proj', 'v_proj')),
 }
-IMPLS, PHASES = ('lora', 'naive', 'fast'), ('train', 'infer', 'decode')
+IMPLS, MOLA_IMPLS, PHASES = ('lora', 'naive', 'fast'), ('mola-loop', 'mola-dense'), ('train', 'infer', 'decode')
+ALL_IMPLS = IMPLS + MOLA_IMPLS
+
+def mola_ramp(n_layers:int)->list:
+    "MoLA-▽ on any depth: 2, 4, 6, 8 experts over four groups of layers as equal as the depth allows ('2468' when it divides by 4)."
+    return [2 + 2 * (4 * l // n_layers) for l in range(n_layers)]
 
 def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, recompute:bool=False)->nn.Module:
-    "The shape with random weights (seeded: the same for every impl), LoRA r=8, and MoLEx unless impl='lora' (optionally recomputing its layer calls in the backward)."
+    "The shape with random weights (seeded: the same for every impl), LoRA r=8 and MoLEx for 'naive' and 'fast' (optionally recomputing its layer calls in the backward), or MoLA r=8 (mola_ramp's experts, top-2) for 'mola-loop' and 'mola-dense'."
     from transformers import (RobertaConfig, RobertaForSequenceClassification, GPT2Config, GPT2LMHeadModel,
                               LlamaConfig, LlamaForCausalLM)
     from peft import LoraConfig, get_peft_model
-    if impl not in IMPLS: raise ValueError(f"impl={impl!r} must be one of {IMPLS}")
+    if impl not in ALL_IMPLS: raise ValueError(f"impl={impl!r} must be one of {ALL_IMPLS}")
     cls, cfg_cls = {'roberta': (RobertaForSequenceClassification, RobertaConfig), 'gpt2': (GPT2LMHeadModel, GPT2Config),
                     'llama': (LlamaForCausalLM, LlamaConfig)}[shape.family]
     torch.manual_seed(seed)
@@ -63,8 +72,11 @@ def build(shape:Shape, impl:str, device='cpu', dtype=torch.float32, seed:int=0, 
     model = model.to(dtype)
     with warnings.catch_warnings():    # peft 0.21 reads transformers' deprecated `is_gradient_checkpointing` (transformers >= 5.24 warns)
         warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
-        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=list(shape.targets), fan_in_fan_out=shape.family == 'gpt2'))
-    if impl != 'lora':
+        cfg = (MoLAConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=list(shape.targets), experts=mola_ramp(model.config.num_hidden_layers),
+                          execution=impl.split('-')[1]) if impl in MOLA_IMPLS else
+               LoraConfig(r=8, lora_alpha=16, target_modules=list(shape.targets), fan_in_fan_out=shape.family == 'gpt2'))
+        model = get_peft_model(model, cfg)
+    if impl in ('naive', 'fast'):
         torch.manual_seed(seed + 1)
         model = molex_model(model, MoLExConfig(execution=impl, mix_layers=shape.mix_layers, recompute=recompute))
     return model
@@ -201,6 +213,7 @@ CASES = [  # (shape, batch, seq, phases): the six cases of the issue, and decodi
     ('llama-3.2-1b', 1, 512, ('train', 'infer')), ('llama-3.2-1b', 8, 512, ('train', 'infer')),
     ('gpt2-medium', 8, 128, ('decode',)), ('llama-3.2-1b', 8, 128, ('decode',)),
 ]
+MOLA_CASES = [('tiny-llama', 2, 128, ('train', 'infer', 'decode')), ('smollm2-135m', 4, 128, ('train', 'infer'))]   # MoLA against LoRA
 TINY_CASES = [('tiny-roberta', 8, 64, ('train', 'infer')), ('tiny-gpt2', 8, 64, ('train', 'infer', 'decode')),
               ('tiny-llama', 2, 128, ('train', 'infer', 'decode'))]
 
@@ -236,7 +249,7 @@ def run_bench(
     for s, *_ in cases:
         if s not in SHAPES: raise ValueError(f"shape {s!r} is not in SHAPES ({', '.join(SHAPES)})")
     for i in impls:
-        if i not in IMPLS: raise ValueError(f"impl={i!r} must be one of {IMPLS}")
+        if i not in ALL_IMPLS: raise ValueError(f"impl={i!r} must be one of {ALL_IMPLS}")
     if compile is not None:      # every impl's model is a new set of modules for the same code: room for all their graphs
         torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 256)
         torch._dynamo.config.accumulated_cache_size_limit = max(torch._dynamo.config.accumulated_cache_size_limit, 2048)
@@ -333,6 +346,13 @@ def bench_table(res:dict)->str:
         lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {f(r.get('lora_ms'), '.2f')} | {t(r, 'naive')} | "
                      f"{t(r, 'fast')} | {t(r, 'fast_recompute')} | {f(r.get('fast_flop_ratio'), '.2f')} | "
                      f"{f(r.get('fast_speedup'), '.2f')}{'x' if 'fast_speedup' in r else ''} | {f(r.get('lora_weights_mib'), ',.0f')} | {act} | {mem} | {kept} | {f(r.get('fast_tflops'), '.4f')} |")
+    mola = [r for r in ratios(res) if any(k + '_ms' in r for k in MOLA_IMPLS)]
+    if mola:
+        lines += ['', '| model | batch x seq | phase | LoRA ms | MoLA loop ms (x LoRA) | MoLA dense ms (x LoRA) | FLOPs x LoRA (loop, dense) | dense vs loop |', '|---|---|---|---|---|---|---|---|']
+        for r in mola:
+            fl = ', '.join(f(r.get(k + '_flop_ratio'), '.2f') for k in MOLA_IMPLS if r.get(k + '_flop_ratio') is not None)
+            sp = r['mola-loop_ms'] / r['mola-dense_ms'] if 'mola-loop_ms' in r and 'mola-dense_ms' in r else None
+            lines.append(f"| {r['model']} | {r['batch']} x {r['seq']} | {r['phase']} | {f(r.get('lora_ms'), '.2f')} | {t(r, 'mola-loop')} | {t(r, 'mola-dense')} | {fl} | {f(sp, '.2f')}{'x' if sp else ''} |")
     return '\n'.join(lines)
 
 # %% ../nbs/06_bench.ipynb #8e24e1d0
@@ -352,14 +372,14 @@ def _device(s:str)->str:
     return s
 
 def main(argv=None):
-    "molex_bench: time LoRA, naive MoLEx and fast MoLEx side by side and write the records as JSON."
+    "molex_bench: time LoRA, naive MoLEx and fast MoLEx (or MoLA's two executions) side by side and write the records as JSON."
     p = CommandParser('molex_bench', main.__doc__)
     p.add_argument('--out', required=True, help="the JSON file to write")
-    p.add_argument('--scale', choices=('tiny', 'paper'), default='tiny', help="tiny configs (CPU) or the paper's six cases and decoding (GPU)")
+    p.add_argument('--scale', choices=('tiny', 'paper', 'mola'), default='tiny', help="tiny configs (CPU), the paper's six cases and decoding (GPU), or MoLA against LoRA (a tiny Llama and SmolLM2-135M's shape)")
     p.add_argument('--device', type=_device, default='cuda' if torch.cuda.is_available() else 'cpu', help='where to run: cpu, cuda or cuda:N')
     p.add_argument('--dtype', choices=('float32', 'bfloat16'), default=None, help='the models\' dtype; default: bfloat16 on cuda, float32 on cpu')
     p.add_argument('--cases', default=None, help="only these cases of the scale, as model:BxN separated by commas (e.g. roberta-base:16x128); default: all")
-    p.add_argument('--impls', type=comma_list(str, IMPLS), default=list(IMPLS), help=f"comma-separated, of: {', '.join(IMPLS)}")
+    p.add_argument('--impls', type=comma_list(str, ALL_IMPLS), default=None, help=f"comma-separated, of: {', '.join(ALL_IMPLS)}; default: {', '.join(IMPLS)} (--scale mola: lora, {', '.join(MOLA_IMPLS)})")
     p.add_argument('--phases', type=comma_list(str, PHASES), default=None, help=f"only these phases of each case, comma-separated, of: {', '.join(PHASES)}; default: the case's")
     p.add_argument('--no-recompute', action='store_true', help="do not time 'fast' with recompute=True")
     p.add_argument('--compile', choices=COMPILE_MODES, default=None, help='torch.compile every impl (train and infer) with this mode')
@@ -372,8 +392,8 @@ def main(argv=None):
     a = p.parse_args(argv)
     if Path(a.out).is_dir(): p.error(f"--out {a.out!r} is a folder; expected the name of a JSON file")
     dtype = getattr(torch, a.dtype or ('bfloat16' if torch.device(a.device).type == 'cuda' else 'float32'))
-    impls = tuple(a.impls)
-    cases = CASES if a.scale == 'paper' else TINY_CASES
+    impls = tuple(a.impls or (('lora',) + MOLA_IMPLS if a.scale == 'mola' else IMPLS))
+    cases = {'paper': CASES, 'tiny': TINY_CASES, 'mola': MOLA_CASES}[a.scale]
     if a.cases:
         want = [c.strip() for c in a.cases.split(',') if c.strip()]
         names = [f"{m}:{B}x{N}" for m, B, N, _ in cases]
