@@ -8,14 +8,15 @@ import json, math, statistics, sys
 from pathlib import Path
 from scipy import stats
 import matplotlib.pyplot as plt
+import numpy as np
 from .train import CommandParser, shown_command
 
 # %% auto #0
 __all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'metric_scale', 'report_table', 'plot_paired', 'provenance',
-           'main', 'cli']
+           'label_arms', 'mola_routing', 'plot_mola_routing', 'main', 'cli']
 
 # %% ../nbs/10_analysis.ipynb #45f69464
-PAIRS = (('molex', 'lora'), ('full+molex', 'full'))    # (method, its baseline): the same model with and without MoLEx
+PAIRS = (('molex', 'lora'), ('full+molex', 'full'), ('mola', 'lora'), ('mola+molex', 'mola'))   # (method, its baseline): with and without MoLEx, MoLA against LoRA
 
 def load_records(
     folder,               # a folder holding run folders with record.json (searched recursively)
@@ -88,7 +89,7 @@ def report_table(
     sm = summary(records, metric)
     main = {r['task']: r['metric'] for r in sm}
     def k(task): return metric_scale(main[task])
-    methods = [m for m in ('lora', 'molex', 'full', 'full+molex') if any(r['method'] == m for r in sm)]
+    methods = [m for m in ('lora', 'molex', 'full', 'full+molex', 'mola', 'mola+molex') if any(r['method'] == m for r in sm)]
     methods += sorted({r['method'] for r in sm} - set(methods))
     tasks = sorted({r['task'] for r in sm})
     cell = {(r['task'], r['method']): r for r in sm}
@@ -145,6 +146,55 @@ def provenance(
     text = '\n'.join(lines)
     for k in sorted(names or {}, key=len, reverse=True): text = text.replace(k, names[k])   # the longest path first
     return text
+
+# %% ../nbs/10_analysis.ipynb #5378ae8b
+def label_arms(
+    folders:dict,              # setting name -> folder of run records (one setting's runs)
+    keep:tuple=('lora',),      # methods kept under their own name (the baseline, whichever folder it ran in)
+)->list:                       # the records, each other run's method set to its setting's name
+    "Records of several settings of one method, each run named by its setting, so that the reports compare settings."
+    out, seen = [], set()
+    for arm, folder in folders.items():
+        for r in load_records(folder):
+            if r['method'] in keep:
+                key = (r['task'], r['method'], r['seed'])
+                if key in seen: continue                  # a baseline run found in two folders counts once
+                seen.add(key); out.append(r)
+            else: out.append(dict(r, method=arm, setting=r['method']))
+    return out
+
+# %% ../nbs/10_analysis.ipynb #07138229
+def mola_routing(
+    records:list,           # from `load_records`
+    method:str|None=None,   # only this method's runs (None: every run with MoLA's counts)
+    task:str|None=None,     # only this task's runs
+)->list:                    # per layer, each expert's share of the choices (averaged over the runs)
+    "MoLA's Figure 5b from run records: per layer, the share of top-k choices each expert got over training, averaged over the runs."
+    rs = [r for r in records if (method is None or r['method'] == method) and (task is None or r['task'] == task)
+          and any('mola_routing' in e for e in r.get('epochs', []))]
+    if not rs: raise ValueError(f"no record (method={method!r}, task={task!r}) holds MoLA's routing counts: they come from runs of the methods 'mola' and 'mola+molex'")
+    shares = []
+    for r in rs:
+        counts = np.sum([np.concatenate(e['mola_routing']) for e in r['epochs'] if 'mola_routing' in e], axis=0)
+        sizes = [len(c) for c in next(e['mola_routing'] for e in r['epochs'] if 'mola_routing' in e)]
+        shares.append([c / max(c.sum(), 1) for c in np.split(counts, np.cumsum(sizes)[:-1])])
+    if len({tuple(len(c) for c in s) for s in shares}) > 1: raise ValueError("the runs have different expert allocations: select one with method= or task=")
+    return [np.mean([s[l] for s in shares], axis=0).tolist() for l in range(len(shares[0]))]
+
+def plot_mola_routing(
+    shares:list,                 # from `mola_routing`
+    ax=None,
+    title:str='MoLA routing',
+):
+    "The MoLA paper's Figure 5b: the share of choices (%) each expert (y) got in each layer (x); blank where a layer has no such expert."
+    E = max(len(s) for s in shares)
+    grid = np.full((E, len(shares)), np.nan)
+    for l, s in enumerate(shares): grid[:len(s), l] = 100 * np.asarray(s)
+    ax = ax or plt.subplots(figsize=(max(4.4, 0.22 * len(shares) + 2), 3.4))[1]
+    im = ax.imshow(np.ma.masked_invalid(grid), cmap='Blues', vmin=0, vmax=np.nanmax(grid), origin='lower', aspect='auto')
+    ax.set_xlabel('layer'); ax.set_ylabel('expert'); ax.set_title(title, fontsize=10)
+    ax.figure.colorbar(im, ax=ax, label='share of choices (%)')
+    return ax
 
 # %% ../nbs/10_analysis.ipynb #4d4a6d8e
 def main(argv:list|None=None):

@@ -507,17 +507,18 @@ class MoLAOptions:
     mola_r:int=0                    # each expert's rank (0: the preset's lora_r)
     mola_balance:float=0.001        # coefficient of MoLA's load-balance term (MoLA's code: 0.001; 0: off)
     mola_router_lr:float=0.0        # learning rate of MoLA's routers (0: the run's, as in MoLA's code)
+    mola_execution:str='loop'       # MoLA's experts: 'loop' (MoLA's code) or 'dense' (no host sync; notebook 06 measures both)
 
     def mola_config(self, task_type:str, targets:list, modules_to_save:list|None=None)->MoLAConfig:
         "MoLA's PEFT config for this preset."
         return MoLAConfig(task_type=task_type, r=self.mola_r or self.lora_r, lora_alpha=self.lora_alpha, lora_dropout=self.lora_dropout,
                           target_modules=list(targets), experts=self.mola_experts, top_k=self.mola_top_k, balance_coef=self.mola_balance,
-                          modules_to_save=modules_to_save)
+                          execution=self.mola_execution, modules_to_save=modules_to_save)
 
     def check_mola(self):
         "A clear error now, not when the model is built, for a bad allocation, rank or k (the allocation's fit to the depth is checked then)."
         try: self.mola_config(None, ['_'])
-        except ValueError as e: raise ValueError(re.sub(r'\b(experts|top_k|r)=', r'mola_\1=', str(e))) from None
+        except ValueError as e: raise ValueError(re.sub(r'\b(experts|top_k|r|execution)=', r'mola_\1=', str(e))) from None
 
 def routed(method:str)->bool:
     "Whether a method's model routes (MoLEx or MoLA): under DDP a router or an expert may get no gradient in a step."
