@@ -239,12 +239,16 @@ class MoLAModel(BaseTuner):
             raise ValueError(f"attention_mask of shape {tuple(m.shape)} does not cover the routed tokens ({B}, {N}): pass a (batch, sequence) mask or balance_padding=True")
         return m[:, -N:].bool()
 
+    def balance_term(self)->Tensor|None:
+        "Eq. M2's term of the last forward, times each active adapter's balance_coef; None when every coefficient is 0."
+        terms = [self.peft_config[a].balance_coef * self.balance_loss(a) for a in self.active_adapters if self.peft_config[a].balance_coef]
+        return sum(terms) if terms else None
+
     def _forward_ends(self, module, args, out):
         "Add Eq. M2's term to a training loss (whichever wrapper called the model)."
         if self.loss_term and module.training and getattr(out, 'loss', None) is not None:
-            for a in self.active_adapters:
-                c = self.peft_config[a].balance_coef
-                if c: out.loss = out.loss + c * self.balance_loss(a).to(out.loss.dtype)
+            term = self.balance_term()
+            if term is not None: out.loss = out.loss + term.to(out.loss.dtype)
         return out
 
     def forward(self, *args, **kwargs): return self.model(*args, **kwargs)   # a call, not .forward: the hooks run
@@ -266,9 +270,7 @@ def mola_router_parameters(model:nn.Module)->list:
 def mola_balance_term(model:nn.Module)->Tensor|None:
     "Eq. M2's term of the last forward, times each active adapter's balance_coef; None when the model has no MoLA or every coefficient is 0."
     tu = mola_tuner(model)
-    if tu is None: return None
-    terms = [tu.peft_config[a].balance_coef * tu.balance_loss(a) for a in tu.active_adapters if tu.peft_config[a].balance_coef]
-    return sum(terms) if terms else None
+    return None if tu is None else tu.balance_term()
 
 def mola_settings(config:MoLAConfig)->dict:
     "A MoLA config as plain JSON values (sets as sorted lists), for a run's record."
