@@ -422,6 +422,9 @@ class MoLExLayer(nn.Module):
 
     def _fast(self, z, chosen, r, args, kwargs):
         "Layer t as usual, then its code with each chosen layer's weights gathered on the device: the choice never leaves the device."
+        if self.router.granularity != 'batch':     # set after construction (MoLExConfig refuses it): row 0's choice would serve every row
+            raise ValueError(f"execution='fast' needs granularity='batch', but layer {self.t}'s router has granularity={self.router.granularity!r}; "
+                             "use execution='naive' for token or sequence routing (molex_nb.hf.per_sequence_routing switches both)")
         j = chosen.reshape(-1, chosen.shape[-1])[0]                         # (k,): batch routing, one choice for the whole batch
         if self._own_bank:
             if not torch.compiler.is_compiling(): self._bank.refresh()

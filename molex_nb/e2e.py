@@ -14,7 +14,7 @@ from datasets.fingerprint import Hasher
 from transformers import AutoTokenizer, DataCollatorForSeq2Seq, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 from .core import MoLExConfig
-from .hf import transformers_model, atomic_write
+from .hf import transformers_model, atomic_write, per_sequence_routing
 from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, CAUSAL_METHODS, routed, loss_rose, best_epoch, epochs_from_log, write_json, check_counts, run_folder, run_args, run_facts, compile_overrides,
                             check_fields, file_digests, pipeline_parser, check_pipeline, run_all, integer, cache_home, cached_map,
                             causal_lm_model, load_run)
@@ -23,8 +23,7 @@ from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, CAUSAL_METHODS, rou
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_PRESETS', 'E2E_METHODS',
            'e2e_files', 'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu',
            'mteval_nist', 'have_java', 'check_e2e_extra', 'coco_metrics', 'e2e_metrics', 'first_ref_system',
-           'write_system', 'E2EPreset', 'e2e_preset', 'per_sequence_routing', 'decode_e2e', 'E2EDecoding', 'run_e2e',
-           'main', 'cli']
+           'write_system', 'E2EPreset', 'e2e_preset', 'decode_e2e', 'E2EDecoding', 'run_e2e', 'main', 'cli']
 
 # %% ../nbs/09_e2e.ipynb #09e7c6c7
 E2E_HUB = 'tuetschek/e2e_nlg'
@@ -271,19 +270,6 @@ E2E_METHODS = CAUSAL_METHODS
 
 
 # %% ../nbs/09_e2e.ipynb #2826e6f6
-@contextlib.contextmanager
-def per_sequence_routing(model):
-    "Inside: every MoLEx router decides per sequence (each prompt on its own tokens), as batch routing does on a batch of one."
-    hf = transformers_model(model)
-    st = getattr(hf, 'molex', None)
-    routers = [] if st is None else [st.router] if st.config.shared_router else [l.molex_router for l in st.layers]
-    old = [r.granularity for r in routers]
-    for r in routers:
-        if r.granularity == 'batch': r.granularity = 'sequence'
-    try: yield model
-    finally:
-        for r, g in zip(routers, old): r.granularity = g
-
 def decode_e2e(
     model,                 # a causal LM (LoRA, MoLEx, or none)
     tokenizer,             # its tokenizer

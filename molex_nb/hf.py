@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_hf.ipynb #57a9feda
 from __future__ import annotations
-import json, math, os, re, types, warnings
+import contextlib, json, math, os, re, types, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -18,8 +18,8 @@ from peft.tuners.tuners_utils import BaseTunerLayer
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'transformers_model', 'find_family',
            'find_blocks', 'lora_targets', 'MoLExState', 'HFMoLExLayer', 'molex_model', 'remove_molex',
-           'molex_parameters', 'molex_param_groups', 'atomic_write', 'molex_state_dict', 'save_pretrained',
-           'from_pretrained', 'routing_counts', 'plot_routing', 'check_pretrained']
+           'molex_parameters', 'per_sequence_routing', 'molex_param_groups', 'atomic_write', 'molex_state_dict',
+           'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing', 'check_pretrained']
 
 # %% ../nbs/05_hf.ipynb #e43a763d
 @dataclass
@@ -303,6 +303,22 @@ def molex_parameters(model:nn.Module)->list:
     "The parameters MoLEx added (routers, alpha), selected by module type: in a `molex_model`, or in any model that holds a `core.MoLEx`. A router inside a PEFT tuner layer (MoLA's) belongs to that method, not to MoLEx."
     peft_owned = {id(m) for t in model.modules() if isinstance(t, BaseTunerLayer) for m in t.modules()}
     return list({id(p): p for m in model.modules() if isinstance(m, (Router, Alpha)) and id(m) not in peft_owned for p in m.parameters()}.values())
+
+# %% ../nbs/05_hf.ipynb #6f17634f
+@contextlib.contextmanager
+def per_sequence_routing(model:nn.Module):
+    "Inside: every MoLEx router decides per sequence (each example on its own real tokens), as batch routing does on a batch of one; the fast execution runs naive."
+    st = getattr(transformers_model(model), 'molex', None)
+    routers = [] if st is None else [st.router] if st.config.shared_router else [l.molex_router for l in st.layers]
+    configs = [] if st is None else list({id(c): c for c in [st.config] + [l.config for l in st.layers]}.values())
+    old = [r.granularity for r in routers], [c.execution for c in configs]
+    for r in routers:
+        if r.granularity == 'batch': r.granularity = 'sequence'
+    for c in configs: c.execution = 'naive'       # the fast one gathers one choice per batch
+    try: yield model
+    finally:
+        for r, g in zip(routers, old[0]): r.granularity = g
+        for c, e in zip(configs, old[1]): c.execution = e
 
 # %% ../nbs/05_hf.ipynb #b239b265
 def molex_param_groups(
