@@ -33,8 +33,8 @@ setuptools.setup(
     include_package_data=True,
     python_requires='>=' + min_python,
     install_requires=c.get('requirements', '').split(),
-    extras_require={'e2e': c.get('e2e_requirements', '').split(),
-                    'dev': c.get('dev_requirements', '').split() + c.get('e2e_requirements', '').split()},
+    extras_require={'e2e': c.get('e2e_requirements', '').split(), 'lmeval': c.get('lmeval_requirements', '').split(),
+                    'dev': c.get('dev_requirements', '').split() + c.get('e2e_requirements', '').split() + c.get('lmeval_requirements', '').split()},
     entry_points={
         'console_scripts': c.get('console_scripts', '').split(),
         'nbdev': [f"{c['lib_path']}={c['lib_path']}._modidx:d"],

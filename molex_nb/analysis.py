@@ -12,8 +12,8 @@ import numpy as np
 from .train import CommandParser, shown_command
 
 # %% auto #0
-__all__ = ['PAIRS', 'UNSCALED', 'load_records', 'summary', 'paired', 'metric_scale', 'report_table', 'plot_paired', 'provenance',
-           'label_arms', 'mola_routing', 'plot_mola_routing', 'main', 'cli']
+__all__ = ['PAIRS', 'PARTS', 'UNSCALED', 'load_records', 'summary', 'paired', 'metric_scale', 'report_table', 'plot_paired',
+           'provenance', 'label_arms', 'mola_routing', 'plot_mola_routing', 'main', 'cli']
 
 # %% ../nbs/10_analysis.ipynb #45f69464
 PAIRS = (('molex', 'lora'), ('full+molex', 'full'), ('mola', 'lora'), ('mola+molex', 'mola'))   # (method, its baseline): with and without MoLEx, MoLA against LoRA
@@ -30,18 +30,23 @@ def load_records(
         if missing: raise ValueError(f"a record in {folder} lacks {missing}: not a molex_nb run record")
     return sorted(recs, key=lambda r: (r['task'], r['method'], r['seed']))
 
-def _value(r:dict, metric:str|None)->float:
-    m = metric or r['main_metric']
-    if m not in r['best']: raise ValueError(f"metric={m!r} is not in the record of {r['task']} {r['method']} seed {r['seed']}; it has {sorted(r['best'])}")
-    return float(r['best'][m])
+PARTS = ('best', 'test', 'lmeval')   # a record's parts with metrics: the best epoch's dev metrics, its test-set metrics (E2E), lm-eval's scores
+
+def _value(r:dict, metric:str|None, part:str='best')->float:
+    if part not in PARTS: raise ValueError(f"part={part!r}; allowed: {', '.join(PARTS)}")
+    if metric is None and part != 'best': raise ValueError(f"part={part!r} needs a metric (the main metric is the best epoch's); e.g. one of {sorted(r.get(part) or {})}")
+    m, got = metric or r['main_metric'], r.get(part) or {}
+    if m not in got: raise ValueError(f"metric={m!r} is not in the {part!r} part of the record of {r['task']} {r['method']} seed {r['seed']}; it has {sorted(got)}")
+    return float(got[m])
 
 def summary(
     records:list,          # from `load_records`
     metric:str|None=None,  # None: each task's main metric
+    part:str='best',       # the record's part: 'best' (dev, best epoch), 'test' (E2E's test set) or 'lmeval' (molex_lmeval's scores)
 )->list:                   # one dict per (task, method): values by seed, mean, std, n
     "Mean and standard deviation over seeds of the best-epoch metric, per task and method."
     groups = {}
-    for r in records: groups.setdefault((r['task'], r['method']), {})[r['seed']] = _value(r, metric)
+    for r in records: groups.setdefault((r['task'], r['method']), {})[r['seed']] = _value(r, metric, part)
     return [dict(task=t, method=m, metric=metric or next(r['main_metric'] for r in records if r['task'] == t),
                  values=v, n=len(v), mean=statistics.fmean(v.values()), std=statistics.stdev(v.values()) if len(v) > 1 else float('nan'))
             for (t, m), v in sorted(groups.items())]
@@ -52,11 +57,12 @@ def paired(
     baseline:str='lora',    # what it is compared with, seed by seed
     metric:str|None=None,   # None: each task's main metric
     level:float=0.05,       # the test's level
+    part:str='best',        # the record's part (see `summary`)
 )->list:                    # one dict per task that has both methods on common seeds
     "Paired differences method − baseline over the seeds both have, with a paired t-test and a verdict that respects the noise."
     if not 0 < level < 1: raise ValueError(f"level={level!r} must be in (0, 1)")
     by = {}
-    for r in records: by.setdefault(r['task'], {}).setdefault(r['method'], {})[r['seed']] = _value(r, metric)
+    for r in records: by.setdefault(r['task'], {}).setdefault(r['method'], {})[r['seed']] = _value(r, metric, part)
     out = []
     for task, ms in sorted(by.items()):
         if method not in ms or baseline not in ms: continue
@@ -84,9 +90,10 @@ def report_table(
     records:list,          # from `load_records`
     metric:str|None=None,  # None: each task's main metric
     level:float=0.05,      # the paired test's level
+    part:str='best',       # the record's part (see `summary`)
 )->str:                    # Markdown: a table of means, a table of paired differences
     "Mean ± std per task and method, then each method's paired difference from its baseline with per-seed values and the test."
-    sm = summary(records, metric)
+    sm = summary(records, metric, part)
     main = {r['task']: r['metric'] for r in sm}
     def k(task): return metric_scale(main[task])
     methods = [m for m in ('lora', 'molex', 'full', 'full+molex', 'mola', 'mola+molex') if any(r['method'] == m for r in sm)]
@@ -96,7 +103,7 @@ def report_table(
     def fmt(r): return '–' if r is None else f"{k(r['task']) * r['mean']:.2f} ± {k(r['task']) * r['std']:.2f} (n={r['n']})" if r['n'] > 1 else f"{k(r['task']) * r['mean']:.2f} (n=1)"
     lines = ['| task | metric | ' + ' | '.join(methods) + ' |', '|---|---|' + '---|' * len(methods)]
     lines += [f"| {t} | {next(r['metric'] for r in sm if r['task'] == t)} | " + ' | '.join(fmt(cell.get((t, m))) for m in methods) + ' |' for t in tasks]
-    rows = [p for m, b in PAIRS for p in paired(records, m, b, metric, level)]
+    rows = [p for m, b in PAIRS for p in paired(records, m, b, metric, level, part)]
     if rows:
         lines += ['', '| task | difference | per seed | mean ± std | paired t-test p | verdict |', '|---|---|---|---|---|---|']
         lines += [f"| {p['task']} | {p['method']} − {p['baseline']} | " + ', '.join(f"{s}: {k(p['task']) * d:+.2f}" for s, d in zip(p['seeds'], p['diffs']))
@@ -109,12 +116,13 @@ def plot_paired(
     method:str='molex', baseline:str='lora',
     metric:str|None=None,
     ax_size:float=3.2,     # inches per panel; two panels a row, so that the figure keeps its size on a page
+    part:str='best',       # the record's part (see `summary`)
 ):
     "One panel per task, two a row: each seed's baseline and method values joined by a line (paired), and the mean difference."
-    rows = paired(records, method, baseline, metric)
+    rows = paired(records, method, baseline, metric, part=part)
     if not rows: raise ValueError(f"no task has both {method!r} and {baseline!r} runs on a common seed")
     by = {}
-    for r in records: by.setdefault((r['task'], r['method']), {})[r['seed']] = _value(r, metric)
+    for r in records: by.setdefault((r['task'], r['method']), {})[r['seed']] = _value(r, metric, part)
     ncol = min(2, len(rows)); nrow = math.ceil(len(rows) / ncol)
     fig, axs = plt.subplots(nrow, ncol, figsize=(ax_size * ncol, 2.6 * nrow), squeeze=False)
     for ax in axs.flat[len(rows):]: ax.set_visible(False)
@@ -202,17 +210,18 @@ def main(argv:list|None=None):
     ap = CommandParser('molex_report', main.__doc__)
     ap.add_argument('folder', help='folder of runs (record.json files, searched recursively)')
     ap.add_argument('--metric', default=None, help="metric to compare; default: each task's main metric")
+    ap.add_argument('--part', choices=PARTS, default='best', help="the records' part: the best epoch's dev metrics, E2E's test-set metrics, or molex_lmeval's scores (needs --metric)")
     ap.add_argument('--level', type=float, default=0.05, help='level of the paired t-test, in (0, 1)')
     ap.add_argument('--md', default=None, help='Markdown output; default: FOLDER/report.md')
     ap.add_argument('--png', default=None, help='figure output; default: FOLDER/report.png')
     a = ap.parse_args(argv)
     if not 0 < a.level < 1: ap.error(f"--level {a.level}: expected a number in (0, 1)")
     recs = ap.check('folder', load_records, a.folder)
-    table = ap.check('--metric', report_table, recs, a.metric, a.level)
+    table = ap.check('--metric', report_table, recs, a.metric, a.level, a.part)
     Path(a.md or Path(a.folder) / 'report.md').write_text(table + '\n')
-    if any(paired(recs, m, b, a.metric) for m, b in PAIRS):
-        m, b = next((m, b) for m, b in PAIRS if paired(recs, m, b, a.metric))
-        fig = plot_paired(recs, m, b, a.metric)
+    if any(paired(recs, m, b, a.metric, part=a.part) for m, b in PAIRS):
+        m, b = next((m, b) for m, b in PAIRS if paired(recs, m, b, a.metric, part=a.part))
+        fig = plot_paired(recs, m, b, a.metric, part=a.part)
         fig.savefig(a.png or Path(a.folder) / 'report.png', dpi=120); plt.close(fig)
     print(table)
     return table

@@ -17,10 +17,10 @@ from .glue import MAIN_METRIC, evaluate_glue, glue_eval_file
 from .probe import SENTEVAL, build_task, load_senteval, probe_corpus, run_probes
 
 # %% auto #0
-__all__ = ['PAPER', 'TABLES', 'ENCODER', 'DECODER', 'SMALL_GLUE', 'SMALL_TASKS', 'SEEDS', 'SMALL_PROBES', 'RADII', 'Runs',
-           'Source', 'Cell', 'TableSpec', 'table_spec', 'merge_runs', 'arm_values', 'table_rows', 'render_table',
-           'probe_records', 'render_probes', 'plot_robustness', 'routing_maps', 'plot_routing_maps', 'evaluations',
-           'paper_report', 'main', 'cli']
+__all__ = ['PAPER', 'TABLES', 'ENCODER', 'DECODER', 'SMALL_GLUE', 'SMALL_TASKS', 'LOCAL_LMEVAL', 'SEEDS', 'SMALL_PROBES', 'RADII',
+           'Runs', 'Source', 'Cell', 'TableSpec', 'table_spec', 'merge_runs', 'arm_values', 'table_rows',
+           'render_table', 'probe_records', 'render_probes', 'plot_robustness', 'routing_maps', 'plot_routing_maps',
+           'evaluations', 'lmeval_pending', 'paper_report', 'main', 'cli']
 
 # %% ../nbs/13_paper.ipynb #ee7ffa63
 _GLUE8 = ('mnli', 'sst2', 'mrpc', 'cola', 'qnli', 'qqp', 'rte', 'stsb')        # Table 1's column order
@@ -66,6 +66,8 @@ PAPER = {   # table -> what it compares and its printed values, in its own units
         '80.1 -  88.7 -  90.9 -  62.6 -  87.7 -  92.9 -  95.0 -  91.8 -', '80.9 -  89.5 -  91.1 -  63.3 -  87.8 -  93.1 -  95.1 -  91.8 -')),
     12: dict(title="Alpaca: train and validation perplexity (lower is better)", arms=('lora', 'molex'), cells=_cells(
         ['train_ppl', 'ppl'], '4.18 -  4.11 -', '4.05 -  4.02 -')),
+    13: dict(title="lm-evaluation-harness: accuracy of the Alpaca-tuned model (higher is better)", arms=('lora', 'molex'), cells=_cells(
+        ['mmlu', 'agieval_en', 'hellaswag', 'arc_challenge'], '30.42 -  19.16 -  47.14 -  36.69 -', '31.51 -  19.81 -  48.23 -  37.80 -')),
 }
 TABLES = tuple(PAPER)   # the tables `molex_paper` reproduces
 
@@ -75,6 +77,7 @@ ENCODER = {'small': 'sentence-transformers/all-MiniLM-L6-v2', 'paper': 'Facebook
 DECODER = {'small': 'HuggingFaceTB/SmolLM2-135M-Instruct'}             # the paper's: GPT-2 medium (E2E), Llama-3.2-1B (Alpaca)
 SMALL_GLUE = ('epochs=5', 'lr=0.002', 'max_len=128')                     # the small scale's cut of Table 5 (see the text)
 SMALL_TASKS = ('rte', 'mrpc', 'cola', 'stsb')
+LOCAL_LMEVAL = ('rte_local', 'mrpc_local', 'cola_local', 'sst2_local')   # Table 13 offline: lm-eval's GLUE tasks on the local dev sets (molex_nb.lmeval)
 SEEDS = {'small': (0, 1, 2), 'paper': (0, 1, 2, 3, 4)}                     # the paper averages 5 seeds
 SMALL_PROBES = dict(SentLen=dict(per_class=500), WC=dict(n_words=700, first_rank=300, per_word=10), BShift=dict(per_class=1500))
 RADII = (0.25, 0.5, 1.0, 2.0)                                              # Table 4's noise, a fraction of each token's embedding norm
@@ -120,6 +123,7 @@ class TableSpec:
     table:int; runs:tuple; cells:tuple; note:str
     routing:tuple=()            # (folder, task) whose MoLEx runs' routing at inference Figure 2 shows
     probe:dict|None=None        # Table 7: the model, where the tasks come from ('built' or 'senteval') and each task's construction
+    lmeval:dict|None=None       # Table 13: the folder whose runs molex_lmeval scores, the harness's tasks, and whether they read local GLUE files
 
 def _metric(task:str)->str: return MAIN_METRIC.get(task, 'accuracy')
 
@@ -188,6 +192,16 @@ def table_spec(
         return TableSpec(2, (runs,), cells, note)
     runs = (Runs('instruct', 'alpaca', DECODER['small'], ('alpaca',), ('lora', 'molex'), sd, ('epochs=1',), ('--max-train-samples', '200'))
             if small else Runs('instruct', 'alpaca', 'meta-llama/Llama-3.2-1B', ('alpaca',), ('lora', 'molex'), sd))
+    if table == 13:
+        local = tuple(t for t in LOCAL_LMEVAL if tasks is None or t.split('_')[0] in tasks)
+        tasks13 = tuple(PAPER[13]['cells']) if not small else (*(PAPER[13]['cells'] if tasks is None else ()), *local)
+        cells = tuple(Cell(t, t if t in PAPER[13]['cells'] else None, Source('alpaca', 'alpaca', 'lora', t, 'lmeval'), Source('alpaca', 'alpaca', 'molex', t, 'lmeval'))
+                      for t in tasks13)
+        note = ((f"{DECODER['small']} (not Llama-3.2-1B), Table 12's runs; the paper's four tasks need the hub and stay missing offline; offline, "
+                 f"lm-eval's own {', '.join(t.split('_')[0] for t in LOCAL_LMEVAL)} tasks (prompts, choices, metric) on the local GLUE dev sets" if small else
+                 "Llama-3.2-1B, Table 12's runs") + ", each run's last checkpoint, zero-shot (lm-eval's defaults: the paper states no few-shot counts), accuracy (acc)"
+                + f", seeds {', '.join(map(str, sd))}")
+        return TableSpec(13, (runs,), cells, note, lmeval=dict(folder='alpaca', tasks=tuple(PAPER[13]['cells']) if not small else local, local_glue=small))
     cells = tuple(Cell(m, m, Source('alpaca', 'alpaca', 'lora', m), Source('alpaca', 'alpaca', 'molex', m)) for m in ('train_ppl', 'ppl'))
     note = (f"{DECODER['small']} (not Llama-3.2-1B), 200 examples of a 1,000-example Alpaca subset, 1 epoch" if small else
             "Llama-3.2-1B, llama-recipes' Alpaca settings") + f", seeds {', '.join(map(str, sd))}"
@@ -374,6 +388,19 @@ def evaluations(
             if (t, m) == (task, method): kw.append(dict(run_dir=str(d), task=ev, noise=noise))
     return kw
 
+def lmeval_pending(
+    specs:list,              # TableSpecs
+    out,                     # where the runs are
+)->list:                     # (run folders, tasks, local GLUE?) per table that scores with lm-eval
+    "The finished runs whose records lack some of the lm-eval scores a table needs (Table 13)."
+    todo = []
+    for sp in specs:
+        if sp.lmeval is None: continue
+        dirs = [str(d) for _, (d, r) in sorted(_runs_of(Path(out) / sp.lmeval['folder']).items(), key=lambda x: str(x[0]))
+                if not set(sp.lmeval['tasks']) <= set(r.get('lmeval') or {})]
+        if dirs: todo.append((dirs, sp.lmeval['tasks'], sp.lmeval['local_glue']))
+    return todo
+
 def paper_report(
     tables,                  # table numbers
     scale:str,               # 'small' or 'paper'
@@ -428,10 +455,15 @@ def main(argv:list|None=None):
     evals = evaluations(specs, a.out)
     if a.dry_run:
         if any(sp.probe for sp in specs): print(f"then Table 7's probes of {', '.join(sp.probe['model'] for sp in specs if sp.probe)}")
-        print(f"then {len(evals)} evaluations of finished GLUE runs (zero-shot, noise, routing)"); return None
+        print(f"then {len(evals)} evaluations of finished GLUE runs (zero-shot, noise, routing)")
+        if 13 in a.tables: print(f"then lm-eval scores of {sum(len(d) for d, _, _ in lmeval_pending(specs, a.out))} finished Alpaca runs (molex_lmeval)")
+        return None
     if not a.render_only:
         run_all(evaluate_glue, evals, a.jobs, lambda kw, r: print(f"evaluated {Path(kw['run_dir']).name} on {r['task']}, noise {r['noise']:g}: "
                                                                   f"{r['main_metric']} {r['metrics'][r['main_metric']]:.4f}", flush=True))
+        for dirs, tasks, local in lmeval_pending(specs, a.out):         # Table 13: lm-eval imported here only (an extra: pip install molex_nb[lmeval])
+            if local and a.data is None: ap.error("--tables 13 at --scale small scores lm-eval's GLUE tasks on the local dev sets: pass --data (a folder with glue/)")
+            importlib.import_module('molex_nb.lmeval').main([*dirs, '--tasks', ','.join(tasks), *(['--glue-data', str(Path(a.data) / 'glue')] if local else [])])
     md = paper_report(a.tables, a.scale, a.out, a.tasks, a.seeds)
     Path(a.out).mkdir(parents=True, exist_ok=True)
     atomic_write(Path(a.out) / 'paper.md', lambda f: f.write_text(md + '\n'))
