@@ -310,15 +310,14 @@ def per_sequence_routing(model:nn.Module):
     "Inside: every MoLEx router decides per sequence (each example on its own real tokens), as batch routing does on a batch of one; the fast execution runs naive."
     st = getattr(transformers_model(model), 'molex', None)
     routers = [] if st is None else [st.router] if st.config.shared_router else [l.molex_router for l in st.layers]
-    configs = [] if st is None else list({id(c): c for c in [st.config] + [l.config for l in st.layers]}.values())
-    old = [r.granularity for r in routers], [c.execution for c in configs]
+    old = [r.granularity for r in routers], None if st is None else st.config.execution
     for r in routers:
         if r.granularity == 'batch': r.granularity = 'sequence'
-    for c in configs: c.execution = 'naive'       # the fast one gathers one choice per batch
+    if st is not None: st.config.execution = 'naive'   # the fast one gathers one choice per batch (every layer reads this config)
     try: yield model
     finally:
         for r, g in zip(routers, old[0]): r.granularity = g
-        for c, e in zip(configs, old[1]): c.execution = e
+        if st is not None: st.config.execution = old[1]
 
 # %% ../nbs/05_hf.ipynb #b239b265
 def molex_param_groups(

@@ -94,14 +94,14 @@ def local_glue_tasks(
 
 # %% ../nbs/16_lmeval.ipynb #ac32c4bf
 def _scores(results:dict, tasks:list)->dict:
-    "{task: acc, 'task/metric': value} of the tasks asked (groups by their aggregate), from simple_evaluate's results."
+    "{task: acc (where the task has it), 'task/metric': value} of the tasks asked (groups by their aggregate), from simple_evaluate's results."
     out = {}
     for t in tasks:
         r = results['results'].get(t)
         if r is None: raise ValueError(f"lm-eval returned no results for task {t!r} (it has {sorted(results['results'])})")
         nums = {k.split(',')[0]: float(v) for k, v in r.items() if ',' in k and '_stderr' not in k and isinstance(v, (int, float))}
         if not nums: raise ValueError(f"lm-eval's results for {t!r} hold no metric: {r}")
-        out[t] = nums.get('acc', next(iter(nums.values())))
+        if 'acc' in nums: out[t] = nums['acc']          # Table 13's metric; a task without it keeps only its 'task/metric' entries
         out.update({f"{t}/{k}": v for k, v in nums.items()})
     return out
 
@@ -143,7 +143,7 @@ def evaluate_run(
     rec.setdefault('lmeval', {}).update(scores)
     run = dict(tasks=tasks, n_shot={t: res['n-shot'].get(t) for t in res['n-shot']}, n_samples=res.get('n-samples'), limit=limit, batch_size=batch_size,
                results=f"lmeval/results_{name}.json", seconds=round(seconds, 1), device=device_name(device),
-               command=command if command is not None else shlex.join(sys.argv), lm_eval=lm_eval.__version__ if hasattr(lm_eval, '__version__') else res.get('lm_eval_version'),
+               command=command if command is not None else shlex.join(sys.argv), lm_eval=res.get('lm_eval_version'),
                versions=versions())
     rec.setdefault('lmeval_runs', []).append(run)
     write_json(rec_f, rec)
