@@ -17,10 +17,10 @@ from .glue import MAIN_METRIC, evaluate_glue, glue_eval_file
 from .probe import SENTEVAL, build_task, load_senteval, probe_corpus, run_probes
 
 # %% auto #0
-__all__ = ['PAPER', 'TABLES', 'ENCODER', 'DECODER', 'SMALL_GLUE', 'SMALL_TASKS', 'LOCAL_LMEVAL', 'SEEDS', 'SMALL_PROBES', 'RADII',
-           'Runs', 'Source', 'Cell', 'TableSpec', 'table_spec', 'merge_runs', 'arm_values', 'table_rows',
-           'render_table', 'probe_records', 'render_probes', 'plot_robustness', 'routing_maps', 'plot_routing_maps',
-           'evaluations', 'lmeval_pending', 'paper_report', 'main', 'cli']
+__all__ = ['PAPER', 'TABLES', 'ENCODER', 'DECODER', 'SMALL_GLUE', 'SMALL_TASKS', 'LOCAL_LMEVAL', 'LMEVAL_METRIC', 'SEEDS',
+           'SMALL_PROBES', 'RADII', 'Runs', 'Source', 'Cell', 'TableSpec', 'table_spec', 'merge_runs', 'arm_values',
+           'table_rows', 'render_table', 'probe_records', 'render_probes', 'plot_robustness', 'routing_maps',
+           'plot_routing_maps', 'evaluations', 'lmeval_pending', 'paper_report', 'main', 'cli']
 
 # %% ../nbs/13_paper.ipynb #ee7ffa63
 _GLUE8 = ('mnli', 'sst2', 'mrpc', 'cola', 'qnli', 'qqp', 'rte', 'stsb')        # Table 1's column order
@@ -78,6 +78,7 @@ DECODER = {'small': 'HuggingFaceTB/SmolLM2-135M-Instruct'}             # the pap
 SMALL_GLUE = ('epochs=5', 'lr=0.002', 'max_len=128')                     # the small scale's cut of Table 5 (see the text)
 SMALL_TASKS = ('rte', 'mrpc', 'cola', 'stsb')
 LOCAL_LMEVAL = ('rte_local', 'mrpc_local', 'cola_local', 'sst2_local')   # Table 13 offline: lm-eval's GLUE tasks on the local dev sets (molex_nb.lmeval)
+LMEVAL_METRIC = {'cola_local': 'cola_local/mcc'}                          # a record's lmeval key where a task has no acc (lm-eval's cola has only mcc)
 SEEDS = {'small': (0, 1, 2), 'paper': (0, 1, 2, 3, 4)}                     # the paper averages 5 seeds
 SMALL_PROBES = dict(SentLen=dict(per_class=500), WC=dict(n_words=700, first_rank=300, per_word=10), BShift=dict(per_class=1500))
 RADII = (0.25, 0.5, 1.0, 2.0)                                              # Table 4's noise, a fraction of each token's embedding norm
@@ -195,11 +196,12 @@ def table_spec(
     if table == 13:
         local = tuple(t for t in LOCAL_LMEVAL if tasks is None or t.split('_')[0] in tasks)
         tasks13 = tuple(PAPER[13]['cells']) if not small else (*(PAPER[13]['cells'] if tasks is None else ()), *local)
-        cells = tuple(Cell(t, t if t in PAPER[13]['cells'] else None, Source('alpaca', 'alpaca', 'lora', t, 'lmeval'), Source('alpaca', 'alpaca', 'molex', t, 'lmeval'))
+        cells = tuple(Cell(t if t not in LMEVAL_METRIC else f"{t} ({LMEVAL_METRIC[t].split('/')[1]})", t if t in PAPER[13]['cells'] else None,
+                           *(Source('alpaca', 'alpaca', m, LMEVAL_METRIC.get(t, t), 'lmeval') for m in ('lora', 'molex')))
                       for t in tasks13)
         note = ((f"{DECODER['small']} (not Llama-3.2-1B), Table 12's runs; the paper's four tasks need the hub and stay missing offline; offline, "
                  f"lm-eval's own {', '.join(t.split('_')[0] for t in LOCAL_LMEVAL)} tasks (prompts, choices, metric) on the local GLUE dev sets" if small else
-                 "Llama-3.2-1B, Table 12's runs") + ", each run's last checkpoint, zero-shot (lm-eval's defaults: the paper states no few-shot counts), accuracy (acc)"
+                 "Llama-3.2-1B, Table 12's runs") + ", each run's last checkpoint, zero-shot (lm-eval's defaults: the paper states no few-shot counts), accuracy (acc; CoLA: lm-eval's MCC)"
                 + f", seeds {', '.join(map(str, sd))}")
         return TableSpec(13, (runs,), cells, note, lmeval=dict(folder='alpaca', tasks=tuple(PAPER[13]['cells']) if not small else local, local_glue=small))
     cells = tuple(Cell(m, m, Source('alpaca', 'alpaca', 'lora', m), Source('alpaca', 'alpaca', 'molex', m)) for m in ('train_ppl', 'ppl'))
@@ -397,7 +399,7 @@ def lmeval_pending(
     for sp in specs:
         if sp.lmeval is None: continue
         dirs = [str(d) for _, (d, r) in sorted(_runs_of(Path(out) / sp.lmeval['folder']).items(), key=lambda x: str(x[0]))
-                if not set(sp.lmeval['tasks']) <= set(r.get('lmeval') or {})]
+                if any(LMEVAL_METRIC.get(t, t) not in (r.get('lmeval') or {}) for t in sp.lmeval['tasks'])]
         if dirs: todo.append((dirs, sp.lmeval['tasks'], sp.lmeval['local_glue']))
     return todo
 
