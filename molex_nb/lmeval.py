@@ -5,19 +5,21 @@
 # %% ../nbs/16_lmeval.ipynb #e6a56d1b
 from __future__ import annotations
 import argparse, json, re, shlex, sys, tempfile, time
+from collections import Counter
 from pathlib import Path
 import torch
 import lm_eval
 from lm_eval import simple_evaluate
 from lm_eval.models.huggingface import HFLM
-from lm_eval.tasks import TaskManager
+from lm_eval.tasks import TaskManager, get_task_dict
 from lm_eval.utils import handle_non_serializable
 from .hf import per_sequence_routing, transformers_model, atomic_write
 from .train import CommandParser, comma_list, integer, load_run, write_json, versions, device_name
 from .glue import load_glue
 
 # %% auto #0
-__all__ = ['TABLE13_TASKS', 'LOCAL_GLUE_TASKS', 'MoLExLM', 'mc_task_yaml', 'local_glue_tasks', 'evaluate_run', 'main', 'cli']
+__all__ = ['TABLE13_TASKS', 'LOCAL_GLUE_TASKS', 'MoLExLM', 'mc_task_yaml', 'local_glue_tasks', 'constant_scores', 'evaluate_run',
+           'main', 'cli']
 
 # %% ../nbs/16_lmeval.ipynb #c297c6ca
 class MoLExLM(HFLM):
@@ -105,6 +107,24 @@ def _scores(results:dict, tasks:list)->dict:
         out.update({f"{t}/{k}": v for k, v in nums.items()})
     return out
 
+def constant_scores(
+    tasks:list,                # lm-eval task names (a group gets no floor: its aggregate mixes tasks)
+    task_manager:TaskManager,  # as simple_evaluate's
+    limit:int|None=None,       # as simple_evaluate's: the first N documents
+)->dict:                       # {'task/acc_constant': ..., 'task/mcc_constant': 0.0, ...}
+    "What always giving one answer scores on each multiple-choice task asked: the floor below which a score says nothing."
+    out = {}
+    for name, task in get_task_dict(list(tasks), task_manager).items():
+        if not isinstance(name, str) or name not in tasks or getattr(task, 'OUTPUT_TYPE', None) != 'multiple_choice': continue
+        docs = list(task.eval_docs)[:limit]
+        golds = [task.doc_to_target(d) for d in docs]
+        if not docs or not all(isinstance(g, (int, str)) for g in golds): continue      # several right answers: no single constant answer
+        metrics = set(task._metric_fn_list)
+        share = max(Counter(golds).values()) / len(golds)                               # the most frequent right answer, always given
+        out.update({f"{name}/{m}_constant": share for m in ('acc', 'acc_norm') if m in metrics})
+        if 'mcc' in metrics: out[f"{name}/mcc_constant"] = 0.0                            # a constant answer is uncorrelated with the label
+    return out
+
 def evaluate_run(
     run_dir,                   # a run folder of molex_instruct or molex_e2e (a causal LM), with a checkpoint and its record
     tasks=TABLE13_TASKS,       # lm-eval task or group names
@@ -138,7 +158,7 @@ def evaluate_run(
     atomic_write(out / f"results_{name}.json", lambda f: f.write_text(json.dumps(res, indent=1, default=handle_non_serializable)))
     if samples is not None:
         atomic_write(out / f"samples_{name}.jsonl", lambda f: f.write_text(''.join(json.dumps(s, default=handle_non_serializable) + '\n' for t in samples for s in samples[t])))
-    scores = _scores(res, tasks)
+    scores = {**_scores(res, tasks), **constant_scores(tasks, tm, limit)}
     rec = json.loads(rec_f.read_text())
     rec.setdefault('lmeval', {}).update(scores)
     run = dict(tasks=tasks, n_shot={t: res['n-shot'].get(t) for t in res['n-shot']}, n_samples=res.get('n-samples'), limit=limit, batch_size=batch_size,

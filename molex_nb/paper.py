@@ -117,6 +117,7 @@ class Source:
 class Cell:
     "One comparison: what the paper printed (a key of PAPER[table]['cells'], or None) and our two arms."
     label:str; paper:object; a:Source; b:Source
+    floor:Source|None=None      # what always giving one answer scores, read like an arm: where neither arm is above it, the cell says nothing
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -127,6 +128,7 @@ class TableSpec:
     lmeval:dict|None=None       # Table 13: the folder whose runs molex_lmeval scores, the harness's tasks, and whether they read local GLUE files
 
 def _metric(task:str)->str: return MAIN_METRIC.get(task, 'accuracy')
+def _constant_key(key:str)->str: return f"{key}_constant" if '/' in key else f"{key}/acc_constant"   # molex_lmeval's floor of a score
 
 def _glue_cells(folder_a, folder_b, tasks, arms, paper_key, label, **kw)->tuple:
     return tuple(Cell(label(t), paper_key(t), Source(folder_a, t, arms[0], _metric(t), **kw), Source(folder_b, t, arms[1], _metric(t), **kw)) for t in tasks)
@@ -197,7 +199,8 @@ def table_spec(
         local = tuple(t for t in LOCAL_LMEVAL if tasks is None or t.split('_')[0] in tasks)
         tasks13 = tuple(PAPER[13]['cells']) if not small else (*(PAPER[13]['cells'] if tasks is None else ()), *local)
         cells = tuple(Cell(t if t not in LMEVAL_METRIC else f"{t} ({LMEVAL_METRIC[t].split('/')[1]})", t if t in PAPER[13]['cells'] else None,
-                           *(Source('alpaca', 'alpaca', m, LMEVAL_METRIC.get(t, t), 'lmeval') for m in ('lora', 'molex')))
+                           *(Source('alpaca', 'alpaca', m, LMEVAL_METRIC.get(t, t), 'lmeval') for m in ('lora', 'molex')),
+                           floor=Source('alpaca', 'alpaca', 'lora', _constant_key(LMEVAL_METRIC.get(t, t)), 'lmeval'))
                       for t in tasks13)
         note = ((f"{DECODER['small']} (not Llama-3.2-1B), Table 12's runs; the paper's four tasks need the hub and stay missing offline; offline, "
                  f"lm-eval's own {', '.join(t.split('_')[0] for t in LOCAL_LMEVAL)} tasks (prompts, choices, metric) on the local GLUE dev sets" if small else
@@ -269,6 +272,11 @@ def table_rows(
             row.update(seeds=p['seeds'], diffs=[k * d for d in p['diffs']], mean=k * p['mean'], p=p['p'], verdict=p['verdict'])
         elif va and vb: row['verdict'] = 'missing: no seed in common'
         elif va or vb: row['verdict'] = f"missing: no {B if va else A} run"
+        fv = arm_values(out, c.floor, folders) if c.floor is not None else {}
+        if fv and row['mean'] is not None:
+            row['floor'] = k * max(fv.values())
+            if max(statistics.fmean(row['a'].values()), statistics.fmean(row['b'].values())) <= row['floor'] + 1e-9:
+                row['verdict'] = f"says nothing: neither arm above one constant answer ({row['floor']:.2f})"
         rows.append(row)
     return rows
 
