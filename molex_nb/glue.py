@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
-import contextlib, csv, json, os, sys, tempfile, time
+import contextlib, csv, json, os, sys, tempfile, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 import torch
@@ -27,8 +27,8 @@ from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, routed, epochs_from
 
 # %% auto #0
 __all__ = ['GLUE_METRICS', 'PRESETS', 'GLUE_HUB', 'TEXT_COLUMNS', 'MAIN_METRIC', 'METHODS', 'SAME_MEANING', 'glue_metrics',
-           'GluePreset', 'glue_preset', 'eval_splits', 'glue_files', 'load_glue', 'tokenize_glue', 'glue_model',
-           'run_glue', 'main', 'cli', 'transfer_labels', 'input_noise', 'glue_eval_file', 'evaluate_glue']
+           'constant_metrics', 'GluePreset', 'glue_preset', 'eval_splits', 'glue_files', 'load_glue', 'tokenize_glue',
+           'glue_model', 'run_glue', 'main', 'cli', 'transfer_labels', 'input_noise', 'glue_eval_file', 'evaluate_glue']
 
 # %% ../nbs/08_glue.ipynb #40fdea6f
 GLUE_METRICS = {  # task -> (metric names as run_glue reports them, number of labels; 1 = regression)
@@ -59,6 +59,21 @@ def glue_metrics(
         if 'f1' in GLUE_METRICS[task][0]: out['f1'] = float(f1_score(y, p))
     if len(out) > 1: out['combined_score'] = float(np.mean(list(out.values())))
     return {k + '_mm': v for k, v in out.items()} if task == 'mnli_mismatched' else out
+
+# %% ../nbs/08_glue.ipynb #414b0897
+def constant_metrics(
+    task:str,          # a key of GLUE_METRICS
+    references,        # (N,) gold labels of the set
+)->dict:               # glue_metrics' keys: each metric's best value over the constant predictions ({} for STS-B)
+    "What always predicting one label scores on a set, per metric (its best label), computed by glue_metrics itself."
+    if task not in GLUE_METRICS: raise ValueError(f"task={task!r} is not a GLUE task; allowed: {', '.join(GLUE_METRICS)}")
+    n = GLUE_METRICS[task][1]
+    if n == 1: return {}                                   # regression: a constant score has no correlation
+    refs = np.asarray(references)
+    with warnings.catch_warnings():                        # scikit-learn warns that a constant prediction's F1 or MCC is degenerate: that is the point
+        warnings.simplefilter('ignore')
+        per = [glue_metrics(task, np.full(len(refs), c), refs) for c in range(n)]
+    return {k: max(p[k] for p in per) for k in per[0]}
 
 # %% ../nbs/08_glue.ipynb #44761d6d
 @dataclass(frozen=True)
@@ -366,6 +381,7 @@ def run_glue(
     main = MAIN_METRIC.get(task, 'accuracy')
     best = best_epoch(epochs, main)
     record = dict(settings, preset_values=asdict(p), lr=lr, main_metric=main, best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
+                  constant={k: v for s, d in evals.items() for k, v in constant_metrics(base + ('_mismatched' if s == 'validation_mismatched' else ''), d['label']).items()},
                   train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()}, **run_facts(m, args, command, t0, last, None if data is None else file_digests([f for fs in glue_files(task, data).values() for f in fs], data)))
     if args.process_index == 0: write_json(run_dir / 'record.json', record)
     return record
@@ -474,13 +490,14 @@ def evaluate_glue(
                      data_collator=p.collator(tok))
         t0 = time.time()
         with input_noise(m, noise, noise_seed): res = {s: tr.predict(ds[s].remove_columns('label')) for s in eval_splits(target)}
-    metrics = {}
+    metrics, constant = {}, {}
     for s, r in res.items():
         pred = r.predictions
         if mapping is not None: pred = np.vectorize(mapping.get)(pred.argmax(-1))
         metrics.update(glue_metrics(target + ('_mismatched' if s == 'validation_mismatched' else ''), pred, np.asarray(ds[s]['label'])))
+        constant.update(constant_metrics(target + ('_mismatched' if s == 'validation_mismatched' else ''), ds[s]['label']))
     result = dict(key, run=run_dir.name, source_task=source, method=rec['method'], seed=rec['seed'], label_map=mapping,
-                  checkpoint=Path(get_last_checkpoint(str(run_dir))).name, metrics=metrics, main_metric=MAIN_METRIC.get(target, 'accuracy'),
+                  checkpoint=Path(get_last_checkpoint(str(run_dir))).name, metrics=metrics, constant=constant, main_metric=MAIN_METRIC.get(target, 'accuracy'),
                   eval_samples={s: len(ds[s]) for s in res}, wall_s=round(time.time() - t0, 1), device=device_name(tr.args.device))
     if noise == 0 and hasattr(transformers_model(m), 'molex'):
         batches = DataLoader(ds[eval_splits(target)[0]].remove_columns('label'), batch_size=batch_size, collate_fn=p.collator(tok))

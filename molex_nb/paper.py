@@ -109,7 +109,8 @@ class Runs:
 class Source:
     "One arm of a cell: the runs of a method on a task in a folder, and the metric read from their records or from an evaluation."
     folder:str; task:str; method:str; metric:str
-    part:str='best'             # the record's part: 'best' (the best epoch's dev metrics) or 'test' (E2E: that epoch's test-set metrics)
+    part:str='best'             # the record's part: 'best' (the best epoch's dev metrics), 'test' (E2E: that epoch's test-set metrics), 'lmeval',
+                                # or 'constant' (GLUE: what always predicting one label scores on the same set)
     eval_task:str|None=None     # evaluate_glue's task: the value comes from evaluating the run's last checkpoint on it
     noise:float=0.0             # ... with this much noise (Table 4)
 
@@ -117,7 +118,8 @@ class Source:
 class Cell:
     "One comparison: what the paper printed (a key of PAPER[table]['cells'], or None) and our two arms."
     label:str; paper:object; a:Source; b:Source
-    floor:Source|None=None      # what always giving one answer scores, read like an arm: where neither arm is above it, the cell says nothing
+    floor:Source|None=None      # what always giving one answer scores, read like an arm (None: arm a's 'constant' part, which GLUE runs and
+                                # evaluations record): where neither arm is above it, the cell says nothing
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -242,7 +244,7 @@ def arm_values(
         if src.eval_task is None: v = (r.get(src.part) or {}).get(src.metric)
         else:
             f = glue_eval_file(d, src.eval_task, src.noise)
-            v = json.loads(f.read_text())['metrics'].get(src.metric) if f.exists() else None
+            v = (json.loads(f.read_text()).get('metrics' if src.part == 'best' else src.part) or {}).get(src.metric) if f.exists() else None
         if v is not None: vals[seed] = float(v)
     return vals
 
@@ -272,7 +274,7 @@ def table_rows(
             row.update(seeds=p['seeds'], diffs=[k * d for d in p['diffs']], mean=k * p['mean'], p=p['p'], verdict=p['verdict'])
         elif va and vb: row['verdict'] = 'missing: no seed in common'
         elif va or vb: row['verdict'] = f"missing: no {B if va else A} run"
-        fv = arm_values(out, c.floor, folders) if c.floor is not None else {}
+        fv = arm_values(out, c.floor if c.floor is not None else dataclasses.replace(c.a, part='constant'), folders)
         if fv and row['mean'] is not None:
             row['floor'] = k * max(fv.values())
             if max(statistics.fmean(row['a'].values()), statistics.fmean(row['b'].values())) <= row['floor'] + 1e-9:
