@@ -12,8 +12,8 @@ import numpy as np
 from .train import CommandParser, shown_command
 
 # %% auto #0
-__all__ = ['PAIRS', 'PARTS', 'UNSCALED', 'load_records', 'summary', 'paired', 'metric_scale', 'report_table', 'plot_paired',
-           'provenance', 'label_arms', 'mola_routing', 'plot_mola_routing', 'main', 'cli']
+__all__ = ['PAIRS', 'PARTS', 'UNSCALED', 'load_records', 'metric_scale', 'constant_key', 'summary', 'paired', 'report_table',
+           'plot_paired', 'provenance', 'label_arms', 'mola_routing', 'plot_mola_routing', 'main', 'cli']
 
 # %% ../nbs/10_analysis.ipynb #45f69464
 PAIRS = (('molex', 'lora'), ('full+molex', 'full'), ('mola', 'lora'), ('mola+molex', 'mola'))   # (method, its baseline): with and without MoLEx, MoLA against LoRA
@@ -39,6 +39,21 @@ def _value(r:dict, metric:str|None, part:str='best')->float:
     if m not in got: raise ValueError(f"metric={m!r} is not in the {part!r} part of the record of {r['task']} {r['method']} seed {r['seed']}; it has {sorted(got)}")
     return float(got[m])
 
+UNSCALED = ('NIST', 'CIDEr', 'ppl', 'train_ppl', 'loss')     # metrics that are not fractions: reported as they are, not × 100
+
+def metric_scale(metric:str)->int:
+    "The factor a metric is shown with: fractions as percentages (x 100), the metrics of UNSCALED as they are."
+    return 1 if metric in UNSCALED else 100
+
+def constant_key(metric:str, part:str='best')->str|None:
+    "Where a record keeps what always giving one answer scores on a metric: 'constant' for the best epoch (GLUE), 'task/acc_constant' in lm-eval's scores."
+    return {'best': metric, 'lmeval': f"{metric}_constant" if '/' in metric else f"{metric}/acc_constant"}.get(part)
+
+def _floor(r:dict, metric:str|None, part:str='best')->float|None:
+    m = metric or r['main_metric']
+    v = (r.get('constant') or {}).get(m) if part == 'best' else (r.get(part) or {}).get(constant_key(m, part)) if part == 'lmeval' else None
+    return None if v is None else float(v)
+
 def summary(
     records:list,          # from `load_records`
     metric:str|None=None,  # None: each task's main metric
@@ -61,8 +76,10 @@ def paired(
 )->list:                    # one dict per task that has both methods on common seeds
     "Paired differences method − baseline over the seeds both have, with a paired t-test and a verdict that respects the noise."
     if not 0 < level < 1: raise ValueError(f"level={level!r} must be in (0, 1)")
-    by = {}
-    for r in records: by.setdefault(r['task'], {}).setdefault(r['method'], {})[r['seed']] = _value(r, metric, part)
+    by, floor = {}, {}
+    for r in records:
+        by.setdefault(r['task'], {}).setdefault(r['method'], {})[r['seed']] = _value(r, metric, part)
+        if (f := _floor(r, metric, part)) is not None: floor[r['task']] = max(f, floor.get(r['task'], f))
     out = []
     for task, ms in sorted(by.items()):
         if method not in ms or baseline not in ms: continue
@@ -75,17 +92,15 @@ def paired(
         elif same: verdict = 'identical on every seed' if d[0] == 0 else 'the same difference on every seed: no spread to test'
         elif p < level: verdict = f"{method} {'higher' if statistics.fmean(d) > 0 else 'lower'} (p < {level:g})"
         else: verdict = f"no significant difference: inside the seed noise (p ≥ {level:g})"
-        out.append(dict(task=task, method=method, baseline=baseline, seeds=seeds, diffs=d, mean=statistics.fmean(d),
+        fl = floor.get(task)
+        if fl is not None and len(seeds) > 1 and max(statistics.fmean(ms[m][s] for s in seeds) for m in (method, baseline)) <= fl + 1e-12:
+            k = metric_scale(metric or next(r['main_metric'] for r in records if r['task'] == task))
+            verdict = f"says nothing: neither arm above one constant answer ({k * fl:.2f})"     # the test alone would compare two chance-level models
+        out.append(dict(task=task, method=method, baseline=baseline, seeds=seeds, diffs=d, mean=statistics.fmean(d), floor=floor.get(task),
                         std=statistics.stdev(d) if len(d) > 1 else float('nan'), p=p, verdict=verdict))
     return out
 
 # %% ../nbs/10_analysis.ipynb #fb40b7c0
-UNSCALED = ('NIST', 'CIDEr', 'ppl', 'train_ppl', 'loss')     # metrics that are not fractions: reported as they are, not × 100
-
-def metric_scale(metric:str)->int:
-    "The factor a metric is shown with: fractions as percentages (x 100), the metrics of UNSCALED as they are."
-    return 1 if metric in UNSCALED else 100
-
 def report_table(
     records:list,          # from `load_records`
     metric:str|None=None,  # None: each task's main metric

@@ -12,7 +12,7 @@ import torch
 import matplotlib.pyplot as plt
 from .hf import atomic_write, plot_routing
 from .train import CommandParser, comma_list, integer, run_all
-from .analysis import paired, metric_scale
+from .analysis import paired, metric_scale, constant_key
 from .glue import MAIN_METRIC, evaluate_glue, glue_eval_file
 from .probe import SENTEVAL, build_task, load_senteval, probe_corpus, run_probes
 
@@ -130,7 +130,6 @@ class TableSpec:
     lmeval:dict|None=None       # Table 13: the folder whose runs molex_lmeval scores, the harness's tasks, and whether they read local GLUE files
 
 def _metric(task:str)->str: return MAIN_METRIC.get(task, 'accuracy')
-def _constant_key(key:str)->str: return f"{key}_constant" if '/' in key else f"{key}/acc_constant"   # molex_lmeval's floor of a score
 
 def _glue_cells(folder_a, folder_b, tasks, arms, paper_key, label, **kw)->tuple:
     return tuple(Cell(label(t), paper_key(t), Source(folder_a, t, arms[0], _metric(t), **kw), Source(folder_b, t, arms[1], _metric(t), **kw)) for t in tasks)
@@ -202,7 +201,7 @@ def table_spec(
         tasks13 = tuple(PAPER[13]['cells']) if not small else (*(PAPER[13]['cells'] if tasks is None else ()), *local)
         cells = tuple(Cell(t if t not in LMEVAL_METRIC else f"{t} ({LMEVAL_METRIC[t].split('/')[1]})", t if t in PAPER[13]['cells'] else None,
                            *(Source('alpaca', 'alpaca', m, LMEVAL_METRIC.get(t, t), 'lmeval') for m in ('lora', 'molex')),
-                           floor=Source('alpaca', 'alpaca', 'lora', _constant_key(LMEVAL_METRIC.get(t, t)), 'lmeval'))
+                           floor=Source('alpaca', 'alpaca', 'lora', constant_key(LMEVAL_METRIC.get(t, t), 'lmeval'), 'lmeval'))
                       for t in tasks13)
         note = ((f"{DECODER['small']} (not Llama-3.2-1B), Table 12's runs; the paper's four tasks need the hub and stay missing offline; offline, "
                  f"lm-eval's own {', '.join(t.split('_')[0] for t in LOCAL_LMEVAL)} tasks (prompts, choices, metric) on the local GLUE dev sets" if small else
@@ -267,18 +266,17 @@ def table_rows(
         pa, pb = PAPER[spec.table]['cells'][c.paper] if c.paper is not None else ((None, None), (None, None))   # a cell the paper has, or none: never a silent blank
         row = dict(cell=c.label, metric=c.a.metric, paper_a=pa, paper_b=pb, paper_diff=None if pa[0] is None else round(pb[0] - pa[0], 2),
                    a={s: k * v for s, v in va.items()}, b={s: k * v for s, v in vb.items()}, diffs=None, mean=None, p=None, verdict='missing')
-        recs = [dict(task=c.label, method=m, seed=s, main_metric=c.a.metric, best={c.a.metric: v}) for m, vs in ((A, va), (B, vb)) for s, v in vs.items()]
+        fv = arm_values(out, c.floor if c.floor is not None else dataclasses.replace(c.a, part='constant'), folders)
+        fl = max(fv.values()) if fv else None                       # analysis.paired says 'says nothing' where neither arm is above it
+        recs = [dict(task=c.label, method=m, seed=s, main_metric=c.a.metric, best={c.a.metric: v}, constant={} if fl is None else {c.a.metric: fl})
+                for m, vs in ((A, va), (B, vb)) for s, v in vs.items()]
         pr = paired(recs, B, A, level=level)
         if pr:
             p = pr[0]
-            row.update(seeds=p['seeds'], diffs=[k * d for d in p['diffs']], mean=k * p['mean'], p=p['p'], verdict=p['verdict'])
+            row.update(seeds=p['seeds'], diffs=[k * d for d in p['diffs']], mean=k * p['mean'], p=p['p'], verdict=p['verdict'],
+                       **({} if fl is None else dict(floor=k * fl)))
         elif va and vb: row['verdict'] = 'missing: no seed in common'
         elif va or vb: row['verdict'] = f"missing: no {B if va else A} run"
-        fv = arm_values(out, c.floor if c.floor is not None else dataclasses.replace(c.a, part='constant'), folders)
-        if fv and row['mean'] is not None:
-            row['floor'] = k * max(fv.values())
-            if max(statistics.fmean(row['a'].values()), statistics.fmean(row['b'].values())) <= row['floor'] + 1e-9:
-                row['verdict'] = f"says nothing: neither arm above one constant answer ({row['floor']:.2f})"
         rows.append(row)
     return rows
 
