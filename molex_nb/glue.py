@@ -61,6 +61,8 @@ def glue_metrics(
     return {k + '_mm': v for k, v in out.items()} if task == 'mnli_mismatched' else out
 
 # %% ../nbs/08_glue.ipynb #414b0897
+def _set_task(task:str, split:str)->str: return task + ('_mismatched' if split == 'validation_mismatched' else '')   # glue_metrics' name of a dev set
+
 def constant_metrics(
     task:str,          # a key of GLUE_METRICS
     references,        # (N,) gold labels of the set
@@ -381,7 +383,7 @@ def run_glue(
     main = MAIN_METRIC.get(task, 'accuracy')
     best = best_epoch(epochs, main)
     record = dict(settings, preset_values=asdict(p), lr=lr, main_metric=main, best_epoch=best['epoch'], best=best['metrics'], epochs=epochs,
-                  constant={k: v for s, d in evals.items() for k, v in constant_metrics(base + ('_mismatched' if s == 'validation_mismatched' else ''), d['label']).items()},
+                  constant={k: v for s, d in evals.items() for k, v in constant_metrics(_set_task(base, s), d['label']).items()},
                   train_samples=len(train), eval_samples={s: len(d) for s, d in evals.items()}, **run_facts(m, args, command, t0, last, None if data is None else file_digests([f for fs in glue_files(task, data).values() for f in fs], data)))
     if args.process_index == 0: write_json(run_dir / 'record.json', record)
     return record
@@ -494,8 +496,8 @@ def evaluate_glue(
     for s, r in res.items():
         pred = r.predictions
         if mapping is not None: pred = np.vectorize(mapping.get)(pred.argmax(-1))
-        metrics.update(glue_metrics(target + ('_mismatched' if s == 'validation_mismatched' else ''), pred, np.asarray(ds[s]['label'])))
-        constant.update(constant_metrics(target + ('_mismatched' if s == 'validation_mismatched' else ''), ds[s]['label']))
+        metrics.update(glue_metrics(_set_task(target, s), pred, np.asarray(ds[s]['label'])))
+        constant.update(constant_metrics(_set_task(target, s), ds[s]['label']))
     result = dict(key, run=run_dir.name, source_task=source, method=rec['method'], seed=rec['seed'], label_map=mapping,
                   checkpoint=Path(get_last_checkpoint(str(run_dir))).name, metrics=metrics, constant=constant, main_metric=MAIN_METRIC.get(target, 'accuracy'),
                   eval_samples={s: len(ds[s]) for s in res}, wall_s=round(time.time() - t0, 1), device=device_name(tr.args.device))
