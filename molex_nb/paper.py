@@ -181,7 +181,7 @@ def table_spec(
         cells = tuple(Cell(t, t, Source('glue', t, 'molex', _metric(t)), Source('glue-top2', t, 'molex', _metric(t))) for t in ts)
         return TableSpec(8, (base(ts, ('molex',)), top2), cells, f"{what}; top-1 is Table 1's MoLEx runs")
     if table == 11:
-        ts = keep(('cola', 'mrpc') if small else _GLUE8)
+        ts = keep(('cola',) if small else _GLUE8)         # small: CoLA alone (see the text)
         runs = Runs('glue', 'glue-full', ENCODER[scale], ts, ('full', 'full+molex'), sd, tuple(s for s in sets if not s.startswith('lr=')), opts)
         cells = _glue_cells('glue-full', 'glue-full', ts, ('full', 'full+molex'), lambda t: t, lambda t: t)
         return TableSpec(11, (runs,), cells, f"{what}, the learning rate GluePreset.full_lr (the paper gives none)")
