@@ -18,8 +18,8 @@ from .train import CommandParser, comma_list, integer, load_run, write_json, ver
 from .glue import load_glue
 
 # %% auto #0
-__all__ = ['TABLE13_TASKS', 'LOCAL_GLUE_TASKS', 'MoLExLM', 'mc_task_yaml', 'local_glue_tasks', 'constant_scores', 'evaluate_run',
-           'main', 'cli']
+__all__ = ['TABLE13_TASKS', 'LOCAL_GLUE_TASKS', 'MoLExLM', 'mc_task_yaml', 'local_glue_tasks', 'constant_scores',
+           'task_manager_for', 'evaluate_run', 'main', 'cli']
 
 # %% ../nbs/16_lmeval.ipynb #c297c6ca
 class MoLExLM(HFLM):
@@ -125,6 +125,16 @@ def constant_scores(
         if 'mcc' in metrics: out[f"{name}/mcc_constant"] = 0.0                            # a constant answer is uncorrelated with the label
     return out
 
+def task_manager_for(
+    tasks,                     # the lm-eval task or group names to be run
+    include_path=None,         # a folder (or list of folders) of task YAMLs of one's own
+)->TaskManager:
+    "lm-eval's TaskManager for `tasks`: one's own task files alone when they hold every task asked, else with the harness's own."
+    if include_path is not None:                               # indexing the harness's ~14,000 task files takes about 7 s, each time
+        own = TaskManager(include_path=include_path, include_defaults=False)
+        if all(t in own.all_tasks for t in tasks): return own
+    return TaskManager(include_path=include_path)
+
 def evaluate_run(
     run_dir,                   # a run folder of molex_instruct or molex_e2e (a causal LM), with a checkpoint and its record
     tasks=TABLE13_TASKS,       # lm-eval task or group names
@@ -135,6 +145,7 @@ def evaluate_run(
     include_path=None,         # a folder (or list of folders) of task YAMLs of one's own (mc_task_yaml, local_glue_tasks)
     log_samples:bool=False,    # also write every request and response (lmeval/samples_<tasks>.jsonl)
     command:str|None=None,     # the command line, for the record (None: sys.argv)
+    task_manager:TaskManager|None=None,   # one made for many runs (task_manager_for; it then knows the tasks and includes); None: made here
 )->dict:                       # the scores added to the record
     "Score a run's last checkpoint with lm-evaluation-harness; write its results JSON into the run folder and the scores into the record."
     run_dir, tasks = Path(run_dir), list(tasks)
@@ -143,7 +154,7 @@ def evaluate_run(
     if num_fewshot is not None and (not isinstance(num_fewshot, int) or num_fewshot < 0): raise ValueError(f"num_fewshot={num_fewshot!r}: expected an integer >= 0 or None")
     if limit is not None and (not isinstance(limit, int) or limit < 1): raise ValueError(f"limit={limit!r}: expected an integer >= 1 or None")
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    tm = TaskManager(include_path=include_path)
+    tm = task_manager or task_manager_for(tasks, include_path)
     unknown = [t for t in tasks if t not in tm.all_tasks]
     if unknown: raise ValueError(f"tasks={tasks!r}: lm-eval knows no {unknown}; pass --include-path for task files of your own, "
                                  f"or --glue-data for {', '.join(t + '_local' for t in LOCAL_GLUE_TASKS)}")
@@ -197,9 +208,9 @@ def main(argv:list|None=None):
             asked = [t[:-len('_local')] for t in a.tasks if t.endswith('_local')]
             ap.check('--glue-data', local_glue_tasks, a.glue_data, Path(tmp) / 'glue', asked or LOCAL_GLUE_TASKS)
             include.append(str(Path(tmp) / 'glue'))
-        out = {}
+        tm, out = task_manager_for(a.tasks, include or None), {}      # one index of the tasks for every run
         for r in a.runs:
-            out[r] = ap.check(r, evaluate_run, r, a.tasks, a.num_fewshot, a.limit, a.batch_size, a.device, include or None, a.log_samples, command)
+            out[r] = ap.check(r, evaluate_run, r, a.tasks, a.num_fewshot, a.limit, a.batch_size, a.device, include or None, a.log_samples, command, tm)
             print(r, json.dumps({k: round(v, 4) for k, v in out[r].items() if '/' not in k}))
     return out
 
