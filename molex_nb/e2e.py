@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_e2e.ipynb #12f95e5e
 from __future__ import annotations
-import contextlib, csv, importlib.util, json, math, os, re, shutil, sys, time, warnings
+import atexit, contextlib, csv, importlib.util, json, math, os, re, shutil, sys, time, warnings
 from collections import Counter
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
@@ -22,8 +22,9 @@ from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, CAUSAL_METHODS, rou
 # %% auto #0
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_PRESETS', 'E2E_METHODS',
            'e2e_files', 'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu',
-           'mteval_nist', 'have_java', 'check_e2e_extra', 'coco_metrics', 'e2e_metrics', 'first_ref_system',
-           'write_system', 'E2EPreset', 'e2e_preset', 'decode_e2e', 'E2EDecoding', 'run_e2e', 'main', 'cli']
+           'mteval_nist', 'have_java', 'check_e2e_extra', 'meteor_scorer', 'coco_metrics', 'e2e_metrics',
+           'first_ref_system', 'write_system', 'E2EPreset', 'e2e_preset', 'decode_e2e', 'E2EDecoding', 'run_e2e',
+           'main', 'cli']
 
 # %% ../nbs/09_e2e.ipynb #09e7c6c7
 E2E_HUB = 'tuetschek/e2e_nlg'
@@ -167,20 +168,25 @@ def check_e2e_extra():
     missing = [m for m in E2E_EXTRA if importlib.util.find_spec(m) is None]
     if missing: raise ImportError(f"the E2E metrics need {', '.join(missing)}, which the base install leaves out: pip install 'molex_nb[e2e]'")
 
+_meteor = None
+
+def meteor_scorer():
+    "pycocoevalcap's METEOR, one Java process per Python process: each start loads METEOR's paraphrase tables (about 8 s on 2 cores)."
+    global _meteor
+    if _meteor is None or _meteor.meteor_p.poll() is not None:     # first use, or its process has ended
+        from pycocoevalcap.meteor.meteor import Meteor
+        _meteor = Meteor()
+        atexit.register(_meteor.meteor_p.kill)
+    return _meteor                                        # an EVAL line is scored on its own: nothing carries over between calls
+
 def coco_metrics(hyps:list, refs:list)->dict:
     "METEOR, ROUGE_L and CIDEr as the official script's COCO evaluator computes them (PTB tokenizer, needs Java)."
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
-    from pycocoevalcap.meteor.meteor import Meteor
     from pycocoevalcap.rouge.rouge import Rouge
     from pycocoevalcap.cider.cider import Cider
     gts = PTBTokenizer().tokenize({i: [{'caption': r} for r in rs] for i, rs in enumerate(refs)})
     res = PTBTokenizer().tokenize({i: [{'caption': h}] for i, h in enumerate(hyps)})
-    out = {}
-    for name, scorer in (('METEOR', Meteor), ('ROUGE_L', Rouge), ('CIDEr', Cider)):
-        s = scorer()
-        out[name] = float(s.compute_score(gts, res)[0])
-        if hasattr(s, 'close'): s.close()                 # METEOR's Java process
-    return out
+    return {name: float(scorer.compute_score(gts, res)[0]) for name, scorer in (('METEOR', meteor_scorer()), ('ROUGE_L', Rouge()), ('CIDEr', Cider()))}
 
 def e2e_metrics(
     hyps:list,   # one system output per MR
