@@ -18,8 +18,9 @@ from peft.tuners.tuners_utils import BaseTunerLayer
 # %% auto #0
 __all__ = ['FAMILIES', 'MOLEX_CONFIG', 'MOLEX_WEIGHTS', 'MOLEX_FORMAT', 'Family', 'transformers_model', 'find_family',
            'find_blocks', 'lora_targets', 'MoLExState', 'HFMoLExLayer', 'molex_model', 'remove_molex',
-           'molex_parameters', 'per_sequence_routing', 'molex_param_groups', 'atomic_write', 'molex_state_dict',
-           'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing', 'check_pretrained']
+           'molex_parameters', 'cache_kwarg', 'output_cache', 'per_sequence_routing', 'molex_param_groups',
+           'atomic_write', 'molex_state_dict', 'save_pretrained', 'from_pretrained', 'routing_counts', 'plot_routing',
+           'check_pretrained']
 
 # %% ../nbs/05_hf.ipynb #e43a763d
 @dataclass
@@ -303,6 +304,17 @@ def molex_parameters(model:nn.Module)->list:
     "The parameters MoLEx added (routers, alpha), selected by module type: in a `molex_model`, or in any model that holds a `core.MoLEx`. A router inside a PEFT tuner layer (MoLA's) belongs to that method, not to MoLEx."
     peft_owned = {id(m) for t in model.modules() if isinstance(t, BaseTunerLayer) for m in t.modules()}
     return list({id(p): p for m in model.modules() if isinstance(m, (Router, Alpha)) and id(m) not in peft_owned for p in m.parameters()}.values())
+
+# %% ../nbs/05_hf.ipynb #63b855b6
+def cache_kwarg(model:nn.Module)->str:
+    "The keyword under which `model`'s forward (and `generate`) takes the KV cache: `cache` since transformers 5.24, `past_key_values` before."
+    import inspect
+    return 'cache' if 'cache' in inspect.signature(type(transformers_model(model)).forward).parameters else 'past_key_values'
+
+def output_cache(out):
+    "The KV cache a forward returned: `out.cache` since transformers 5.24, `out.past_key_values` before (None: no cache)."
+    c = getattr(out, 'cache', None)
+    return c if c is not None else getattr(out, 'past_key_values', None)
 
 # %% ../nbs/05_hf.ipynb #6f17634f
 @contextlib.contextmanager
