@@ -23,8 +23,8 @@ from .train import (MoLExTrainer, MoLExOptions, MoLAOptions, CAUSAL_METHODS, rou
 __all__ = ['E2E_HUB', 'E2E_ATTRIBUTES', 'E2E_METRICS', 'E2E_EXTRA', 'OFFICIAL_DEV_FIRST_REF', 'E2E_PRESETS', 'E2E_METHODS',
            'e2e_files', 'load_e2e', 'group_refs', 'format_mr', 'encode_e2e', 'tokenize_e2e', 'mteval_bleu',
            'mteval_nist', 'have_java', 'check_e2e_extra', 'meteor_scorer', 'coco_metrics', 'e2e_metrics',
-           'first_ref_system', 'write_system', 'E2EPreset', 'e2e_preset', 'decode_e2e', 'E2EDecoding', 'run_e2e',
-           'main', 'cli']
+           'first_ref_system', 'write_system', 'E2EPreset', 'e2e_preset', 'contiguous_head', 'decode_e2e',
+           'E2EDecoding', 'run_e2e', 'main', 'cli']
 
 # %% ../nbs/09_e2e.ipynb #09e7c6c7
 E2E_HUB = 'tuetschek/e2e_nlg'
@@ -276,6 +276,14 @@ E2E_METHODS = CAUSAL_METHODS
 
 
 # %% ../nbs/09_e2e.ipynb #2826e6f6
+@contextlib.contextmanager
+def contiguous_head(model):
+    "While inside: the output embeddings (the LM head) get a contiguous input, so that a batched prefill's last-token slice runs as one matmul, not as a batched matmul over a copy of the head's weight per sequence."
+    head = transformers_model(model).get_output_embeddings()
+    h = head.register_forward_pre_hook(lambda mod, args: (args[0].contiguous(), *args[1:]), prepend=True)   # before any hook of the caller's
+    try: yield model
+    finally: h.remove()
+
 def decode_e2e(
     model,                 # a causal LM (LoRA, MoLEx, or none)
     tokenizer,             # its tokenizer
@@ -293,7 +301,7 @@ def decode_e2e(
     out = [None] * len(mrs)
     was = model.training; model.eval()
     try:
-        with per_sequence_routing(model), torch.no_grad():
+        with per_sequence_routing(model), contiguous_head(model), torch.no_grad():
             for b in range(0, len(order), batch_size):
                 idx = order[b:b + batch_size]
                 L = max(len(prompts[i]) for i in idx)
