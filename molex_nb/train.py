@@ -360,13 +360,15 @@ def run_facts(
     started:float,      # time.time() when training started
     resumed_from,       # the checkpoint it resumed from, or None
     data_files:dict|None=None,  # local data: `file_digests` of the files read (None: hub data, named by its dataset)
-)->dict:                # MoLEx's and MoLA's configs, trainable parameters, world size, device, versions, command, wall time, resume, data files
+)->dict:                # MoLEx's and MoLA's configs, trainable parameters, their dtypes, world size, device, versions, command, wall time, resume, data files
     "What every run record holds besides its task's results."
     hf = transformers_model(model)
     tu = mola_tuner(model)
     return dict(data_files=data_files, molex_config=asdict(hf.molex.config) if hasattr(hf, 'molex') else None,
                 mola_config=mola_settings(tu.peft_config['default']) if tu is not None else None,
                 trainable_params=sum(q.numel() for q in model.parameters() if q.requires_grad),
+                dtypes={k: sorted({str(q.dtype).removeprefix('torch.') for q in model.parameters() if q.requires_grad == (k == 'trainable')})
+                        for k in ('trainable', 'frozen')},
                 world_size=args.world_size, device=device_name(args.device), versions=versions(),
                 command=command or ' '.join(sys.argv), wall_s=round(time.time() - started, 1), resumed_from=resumed_from)
 
