@@ -18,12 +18,13 @@ from .gate import (Router, Routing, GATE_KINDS, ACTIVATIONS, GRANULARITIES, AGGR
                            check_choice, check_int)
 
 # %% auto #0
-__all__ = ['EXECUTIONS', 'ROUTER_NORMS', 'CANDIDATE_POLICIES', 'FAST_MODULES', 'MoLExConfig', 'Alpha', 'set_alpha_step',
-           'register_fast_module', 'LayerBank', 'placement', 'MoLExLayer', 'MoLEx', 'HostSyncs']
+__all__ = ['EXECUTIONS', 'ROUTER_NORMS', 'ROUTER_DTYPES', 'CANDIDATE_POLICIES', 'FAST_MODULES', 'MoLExConfig', 'Alpha',
+           'set_alpha_step', 'register_fast_module', 'LayerBank', 'placement', 'MoLExLayer', 'MoLEx', 'HostSyncs']
 
 # %% ../nbs/01_core.ipynb #9f8f6a84
 EXECUTIONS = ('naive', 'fast')
 ROUTER_NORMS = ('none', 'rms', 'block')
+ROUTER_DTYPES = ('auto', 'float32')
 CANDIDATE_POLICIES = ('all', 'earlier', 'window')
 
 @dataclass
@@ -51,6 +52,7 @@ class MoLExConfig:
     candidate_policy:str='all'    # which candidates layer t may choose: 'all', 'earlier' (j <= t) or 'window' (|j - t| <= window)
     window:int=1                  # the neighbourhood of candidate_policy='window'
     alpha_warmup:int=0            # training steps over which alpha goes linearly from 1 to its value (0: alpha from the first step)
+    router_dtype:str='auto'       # the router's and alpha's dtype: 'auto' (the layers' own, as in the authors' code) or 'float32' (kept and run in float32 whatever the layers' dtype, as PEFT keeps its adapters)
     pad_votes:bool=False          # padding tokens vote and count in the load balance too (the reference code's behaviour); False: real tokens only
 
     def __post_init__(self):
@@ -64,6 +66,7 @@ class MoLExConfig:
         check_choice('router_grad', self.router_grad, ROUTER_GRADS); check_choice('cosine_axis', self.cosine_axis, ('feature', 'sequence'))
         check_choice('execution', self.execution, EXECUTIONS)
         check_choice('router_norm', self.router_norm, ROUTER_NORMS); check_choice('candidate_policy', self.candidate_policy, CANDIDATE_POLICIES)
+        check_choice('router_dtype', self.router_dtype, ROUTER_DTYPES)
         check_int('window', self.window, 0); check_int('alpha_warmup', self.alpha_warmup, 0)
         if self.execution == 'fast' and self.granularity != 'batch':
             raise ValueError(f"execution='fast' needs granularity='batch' (one choice per batch, gathered on the device), "
@@ -81,6 +84,10 @@ class MoLExConfig:
             if not v or len(set(v)) != len(v) or not all(isinstance(i, int) and i >= 0 for i in v):
                 raise ValueError(f"{name}={v!r} must be a non-empty tuple of distinct layer indices >= 0, or None for all")
             setattr(self, name, v)
+
+    def router_placement(self, dtype:torch.dtype)->torch.dtype:
+        "The dtype of the router and alpha next to layers of `dtype` (`router_dtype`)."
+        return torch.float32 if self.router_dtype == 'float32' else dtype
 
     def router(self, d_model:int, n_experts:int)->Router:
         "A new router with these options."
@@ -306,6 +313,11 @@ def _no_inner_checkpointing(layer:nn.Module):
 # %% ../nbs/01_core.ipynb #a513c0fb
 def _hidden(out): return out[0] if isinstance(out, tuple) else out
 
+def _router_autocast(z:Tensor, cfg:MoLExConfig):
+    "With router_dtype='float32', autocast off around the router (a bfloat16 autocast would run its matmul in bfloat16 again)."
+    on = cfg.router_dtype == 'float32' and torch.is_autocast_enabled(z.device.type)
+    return torch.autocast(z.device.type, enabled=False) if on else contextlib.nullcontext()
+
 def placement(module:nn.Module)->tuple:
     "(device, dtype) of the module's first floating-point parameter: where and in which dtype MoLEx puts what it adds."
     p = next((p for p in module.parameters() if p.is_floating_point()), None)
@@ -356,7 +368,7 @@ class MoLExLayer(nn.Module):
         else: object.__setattr__(self, 'layer', layers[t])   # a plain reference: the layer is registered elsewhere
         self._layers = tuple(layers)                  # plain references: the experts
         if shared: self._shared = {'router': router, 'alpha': alpha}    # placed by their owner
-        else: self._shared, self.molex_router, self.molex_alpha = None, router.to(device, dtype), alpha.to(device, dtype)
+        else: self._shared, self.molex_router, self.molex_alpha = None, router.to(device, cfg.router_placement(dtype)), alpha.to(device, cfg.router_placement(dtype))
         self.routing, self.chosen, self._js = None, None, None
         self._bank, self._own_bank = (LayerBank(layers, share=False), True) if bank is None else (bank, False)   # alone: no views
 
@@ -368,6 +380,7 @@ class MoLExLayer(nn.Module):
     def router_input(self, z:Tensor)->Tensor:
         "What the router scores: z_t itself (the paper), its RMS-normalised copy, or layer t's input norm of it (`router_norm`)."
         rn = self.config.router_norm
+        if self.config.router_dtype == 'float32': z = z.float()         # before the norm: an RMS of bfloat16 entries is rounded too
         if rn == 'none': return z
         if rn == 'rms': return F.rms_norm(z, (z.shape[-1],), eps=1e-6)
         return self._norm(z)
@@ -391,7 +404,7 @@ class MoLExLayer(nn.Module):
         v = 0.
         self._js = js = chosen.unique().tolist() if chosen_layers is None else chosen_layers
         for j in js:
-            w = (r.weights * (chosen == j)).sum(-1, keepdim=True)      # (B, N, 1)
+            w = (r.weights * (chosen == j)).sum(-1, keepdim=True).to(z.dtype)   # (B, N, 1)
             if z.dim() == 2: w = w[:, 0]                               # (B, 1)
             if j == self.t: u = h_t
             elif self.config.recompute and torch.is_grad_enabled(): u = checkpoint(self._run, j, z, args, kwargs, use_reentrant=False)
@@ -436,7 +449,7 @@ class MoLExLayer(nn.Module):
         h_t = _hidden(out_t)
         if h_t.shape != z.shape:
             raise ValueError(f"layer {self.t} returned shape {tuple(h_t.shape)} for an input of shape {tuple(z.shape)}; MoLEx mixes layers that keep the shape")
-        w = r.weights if z.dim() == 3 else r.weights[:, 0]                  # (B, N, k) or (B, k)
+        w = (r.weights if z.dim() == 3 else r.weights[:, 0]).to(z.dtype)    # (B, N, k) or (B, k)
         return out_t, h_t, (w * us[0] if len(us) == 1 else sum(w[..., i:i + 1] * u for i, u in enumerate(us)))
 
     def forward(self,
@@ -449,7 +462,8 @@ class MoLExLayer(nn.Module):
     ):
         if z.shape[-1] != self.router.d_model:
             raise ValueError(f"z has hidden size {z.shape[-1]} (shape {tuple(z.shape)}), but the router of layer t={self.t} expects {self.router.d_model}")
-        r = self.routing = self.router(self.router_input(z), None if self.config.pad_votes else mask, experts, self._allowed)
+        with _router_autocast(z, self.config):
+            r = self.routing = self.router(self.router_input(z), None if self.config.pad_votes else mask, experts, self._allowed)
         chosen = self.chosen = self._cand[r.experts]                   # (B, N, k) layer indices
         if self.config.execution == 'fast': out_t, h_t, v = self._fast(z, chosen, r, args, kwargs)
         else: out_t, h_t, v = self._naive(z, chosen, r, args, kwargs, chosen_layers)
@@ -458,7 +472,7 @@ class MoLExLayer(nn.Module):
         else:
             h = a * h_t + (1 - a) * v                                                     # Eq. 4 on blocks
             if self.router.router_grad == 'scale':
-                wsum = r.weights.sum(-1, keepdim=True)
+                wsum = r.weights.sum(-1, keepdim=True).to(z.dtype)
                 h = h + (1 - a) * (1 - (wsum if z.dim() == 3 else wsum[:, 0])) * z
         return (h,) + tuple(out_t[1:]) if isinstance(out_t, tuple) else h
 
@@ -481,7 +495,8 @@ class MoLEx(nn.Module):
         n_exp = len(cfg.candidates or range(T))
         if cfg.shared_router:
             device, dtype = placement(layers[0])
-            self.router, self.alpha = cfg.router(d_model, n_exp).to(device, dtype), cfg.new_alpha().to(device, dtype)
+            rdt = cfg.router_placement(dtype)
+            self.router, self.alpha = cfg.router(d_model, n_exp).to(device, rdt), cfg.new_alpha().to(device, rdt)
         shared = dict(router=self.router, alpha=self.alpha, shared=True) if cfg.shared_router else {}
         self.bank = LayerBank(layers, share=not cfg.stack_copy)
         self.layers = nn.ModuleList([MoLExLayer(layers, t, config=cfg, d_model=d_model, residual=residual, bank=self.bank, **shared)

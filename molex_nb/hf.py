@@ -270,7 +270,7 @@ def molex_model(
                          "inside layer j's expert would be booked under layer t, and layers with different expert counts cannot be stacked; "
                          "use execution='naive'")
     device, dtype = placement(blocks[0])
-    hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=device, dtype=dtype)
+    hf.molex = MoLExState(cfg, fam, T, hf.config.hidden_size, list(blocks)).to(device=device, dtype=cfg.router_placement(dtype))
     raw = list(blocks)
     for t in (cfg.mix_layers or range(T)):
         layer = HFMoLExLayer(raw, t, hf.molex)          # places its own buffers (and per-layer router, alpha) like the block

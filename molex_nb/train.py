@@ -496,6 +496,7 @@ class MoLExOptions:
     alpha_warmup:int=0              # optimizer steps over which alpha goes from 1 to its value (0: none)
     cosine_axis:str='feature'       # the cosine router's normalisation: 'feature' (per token, the paper) or 'sequence' (the authors' code)
     pad_votes:bool=False            # padding tokens vote in routing (the authors' code); False: real tokens only
+    router_dtype:str='auto'         # the router's dtype: 'auto' (the layers', as in the authors' code) or 'float32' (as PEFT keeps its adapters)
 
     def molex_options(self)->dict:
         "These fields, as MoLExConfig's keyword arguments."
