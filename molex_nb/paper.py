@@ -184,7 +184,9 @@ def table_spec(
         ts = keep(('cola',) if small else _GLUE8)         # small: CoLA alone (see the text)
         runs = Runs('glue', 'glue-full', ENCODER[scale], ts, ('full', 'full+molex'), sd, tuple(s for s in sets if not s.startswith('lr=')), opts)
         cells = _glue_cells('glue-full', 'glue-full', ts, ('full', 'full+molex'), lambda t: t, lambda t: t)
-        return TableSpec(11, (runs,), cells, f"{what}, the learning rate GluePreset.full_lr (the paper gives none)")
+        full = (f"{ENCODER[scale]}, Table 5's roberta-base settings with {', '.join(s for s in SMALL_GLUE if not s.startswith('lr='))}, seeds {', '.join(map(str, sd))}"
+                if small else what)
+        return TableSpec(11, (runs,), cells, f"{full}, and the learning rate of GluePreset.full_lr (2e-5; the paper gives none, and Table 5's LoRA rates are far too high for full fine-tuning)")
     if table == 2:
         runs = (Runs('e2e', 'e2e', DECODER['small'], ('e2e',), ('lora', 'molex'), sd, ('epochs=1', 'warmup_steps=10'),
                      ('--max-train-samples', '2000', '--max-eval-mrs', '100', '--max-test-mrs', '200'))
