@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from .hf import atomic_write, plot_routing
 from .train import CommandParser, comma_list, integer, run_all
 from .analysis import paired, metric_scale, constant_key
-from .glue import MAIN_METRIC, evaluate_glue, glue_eval_file
+from .glue import MAIN_METRIC, GluePreset, evaluate_glue, glue_eval_file
 from .probe import SENTEVAL, build_task, load_senteval, probe_corpus, run_probes
 
 # %% auto #0
@@ -186,7 +186,7 @@ def table_spec(
         cells = _glue_cells('glue-full', 'glue-full', ts, ('full', 'full+molex'), lambda t: t, lambda t: t)
         full = (f"{ENCODER[scale]}, Table 5's roberta-base settings with {', '.join(s for s in SMALL_GLUE if not s.startswith('lr='))}, seeds {', '.join(map(str, sd))}"
                 if small else what)
-        return TableSpec(11, (runs,), cells, f"{full}, and the learning rate of GluePreset.full_lr (2e-5; the paper gives none, and Table 5's LoRA rates are far too high for full fine-tuning)")
+        return TableSpec(11, (runs,), cells, f"{full}, and the learning rate of GluePreset.full_lr ({GluePreset.full_lr:.0e}; the paper gives none, and Table 5's LoRA rates are far too high for full fine-tuning)")
     if table == 2:
         runs = (Runs('e2e', 'e2e', DECODER['small'], ('e2e',), ('lora', 'molex'), sd, ('epochs=1', 'warmup_steps=10'),
                      ('--max-train-samples', '2000', '--max-eval-mrs', '100', '--max-test-mrs', '200'))
