@@ -89,6 +89,16 @@ class MoLExConfig:
         "The dtype of the router and alpha next to layers of `dtype` (`router_dtype`)."
         return torch.float32 if self.router_dtype == 'float32' else dtype
 
+    def router_cast(self, fn, *modules:nn.Module|None):
+        "`Module._apply`'s function `fn` for the owner of the router and alpha (`modules`): with router_dtype='float32' a cast of the model (`model.to(torch.bfloat16)`, `.half()`) moves their tensors but leaves them float32."
+        if self.router_dtype != 'float32': return fn
+        ps = [p for m in modules if m is not None for p in m.parameters()]
+        kept = {id(t) for m in modules if m is not None for t in m.buffers()} | {id(t) for p in ps for t in (p, p.grad) if t is not None}
+        def cast(t):
+            r = fn(t)
+            return t.to(r.device) if id(t) in kept and r.is_floating_point() and r.dtype != t.dtype else r
+        return cast
+
     def router(self, d_model:int, n_experts:int)->Router:
         "A new router with these options."
         return Router(d_model, n_experts, kind=self.gate, proj_dim=self.proj_dim, activation=self.activation,
@@ -372,6 +382,10 @@ class MoLExLayer(nn.Module):
         self.routing, self.chosen, self._js = None, None, None
         self._bank, self._own_bank = (LayerBank(layers, share=False), True) if bank is None else (bank, False)   # alone: no views
 
+    def _apply(self, fn, recurse=True):
+        "A cast of the model leaves a float32 router (`router_dtype='float32'`) in float32; a shared one is its owner's."
+        return super()._apply(fn if self._shared else self.config.router_cast(fn, self.molex_router, self.molex_alpha), recurse)
+
     @property
     def router(self)->Router: return self._shared["router"] if self._shared else self.molex_router
     @property
@@ -530,7 +544,7 @@ class MoLEx(nn.Module):
 
     def _apply(self, fn, recurse=True):
         "After a move or a cast (`.to`, `.cuda`, `.half`) the weights are stacked again on the spot, so that a compiled forward finds them stacked."
-        super()._apply(fn, recurse)
+        super()._apply(self.config.router_cast(fn, self.router, self.alpha) if self.config.shared_router else fn, recurse)   # a float32 router stays float32
         if self.bank._key is not None: self.bank.refresh()
         return self
 

@@ -107,7 +107,7 @@ class MoLExState(nn.Module):
 
     def _apply(self, fn, recurse=True):
         "After a move or cast of the model (`.to`, `.cuda`, `.half`; the blocks, registered before `molex`, have moved) the weights are stacked again on the spot, so that a compiled forward finds them stacked."
-        super()._apply(fn, recurse)
+        super()._apply(self.config.router_cast(fn, self.router, self.alpha) if self.config.shared_router else fn, recurse)   # router_dtype='float32': kept float32
         if self.bank._key is not None: self.bank.refresh()
         return self
 
